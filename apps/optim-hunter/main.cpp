@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("optim-hunter: skeleton"); return 0; }

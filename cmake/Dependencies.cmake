@@ -1,0 +1,22 @@
+# Debian 12 packages (scripts/setup.sh installs them). Each is found once here; modules link
+# the imported targets they need.
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(Threads REQUIRED)
+
+# libsvm 3.24: scikit-learn's SVR is libsvm, so predictions match bit for bit.
+find_path(LIBSVM_INCLUDE_DIR libsvm/svm.h REQUIRED)
+find_library(LIBSVM_LIBRARY svm REQUIRED)
+add_library(oh::libsvm INTERFACE IMPORTED)
+target_include_directories(oh::libsvm INTERFACE ${LIBSVM_INCLUDE_DIR})
+target_link_libraries(oh::libsvm INTERFACE ${LIBSVM_LIBRARY})
+
+# L-BFGS-B 3.0 (Fortran, static): the optimizer scipy runs for MLPRegressor(solver='lbfgs').
+find_library(LBFGSB_LIBRARY NAMES liblbfgsb.a lbfgsb REQUIRED)
+find_library(GFORTRAN_LIBRARY NAMES gfortran libgfortran.so.5 REQUIRED
+             HINTS /usr/lib/gcc/x86_64-linux-gnu/12 /usr/lib/x86_64-linux-gnu)
+add_library(oh::lbfgsb INTERFACE IMPORTED)
+target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} ${GFORTRAN_LIBRARY} m)

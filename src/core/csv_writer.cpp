@@ -1,0 +1,40 @@
+#include "core/csv_writer.h"
+
+#include <cassert>
+
+#include "core/error.h"
+
+namespace oh {
+
+CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header)
+    : path_(path), out_(path, std::ios::out | std::ios::trunc), columns_(header.size()) {
+  if (!out_) throw InputError("cannot write " + path);
+  write_row(header);
+}
+
+std::string CsvWriter::quote(const std::string& cell) {
+  if (cell.find_first_of(",\"\n\r") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void CsvWriter::write_row(const std::vector<std::string>& cells) {
+  assert(cells.size() == columns_);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i) out_ << ',';
+    out_ << quote(cells[i]);
+  }
+  out_ << '\n';
+}
+
+void CsvWriter::close() {
+  out_.flush();
+  if (!out_) throw InputError("write failed: " + path_);
+  out_.close();
+}
+
+}  // namespace oh
