@@ -6,7 +6,7 @@
 namespace oh {
 
 std::string content_hash(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
   for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ULL;

@@ -48,6 +48,18 @@ bool sklearn_available() {
   return std::system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") == 0;
 }
 
+nlohmann::json run_python_reference(const std::string& script, const std::string& input) {
+  char path[] = "/tmp/oh_reference_XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  std::ofstream(path) << input;
+  const std::string output =
+      run_capture(std::string("/usr/bin/python3 ") + OH_SOURCE_DIR + "/tests/reference/" + script + " < " + path);
+  std::remove(path);
+  return nlohmann::json::parse(output);
+}
+
 std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& cases) {
   nlohmann::json input = nlohmann::json::array();
   for (const auto& c : cases) {
@@ -59,15 +71,7 @@ std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& c
     if (c.constant) item["constant"] = *c.constant;
     input.push_back(item);
   }
-  char path[] = "/tmp/oh_sklearn_XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
-  close(fd);
-  std::ofstream(path) << input.dump();
-  const std::string output = run_capture(std::string("/usr/bin/python3 ") + OH_SOURCE_DIR +
-                                         "/tests/reference/sklearn_fit_predict.py < " + path);
-  std::remove(path);
-  const auto parsed = nlohmann::json::parse(output);
+  const auto parsed = run_python_reference("sklearn_fit_predict.py", input.dump());
   std::vector<ReferenceResult> results;
   for (const auto& r : parsed) {
     ReferenceResult result;

@@ -1,6 +1,7 @@
 #pragma once
 // Runs tests/reference/sklearn_fit_predict.py under Debian's /usr/bin/python3 (python3-sklearn)
 // so conformance tests compare against live scikit-learn, not numbers we wrote down.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct ReferenceResult {
   std::vector<double> prediction;
   std::string error;
 };
+
+/// Runs tests/reference/<script> under /usr/bin/python3 with `input` on stdin; parses its stdout.
+nlohmann::json run_python_reference(const std::string& script, const std::string& input = "");
 
 /// True when /usr/bin/python3 can import sklearn (tests skip with a message otherwise).
 bool sklearn_available();
