@@ -61,6 +61,13 @@ Scale choose_scale(const std::vector<double>& values) {
   return {"log", fmt::format("log axis (values span {:.1f} decades)", decades)};
 }
 
+// Vega-Lite's scale object; log axes never include zero, so only the others are told not to.
+json scale_json(const Scale& scale) {
+  json spec = {{"type", scale.type}};
+  if (scale.type != "log") spec["zero"] = false;
+  return spec;
+}
+
 std::string format_metric(double x) {
   if (!std::isfinite(x)) return "—";
   const double magnitude = std::fabs(x);
@@ -142,7 +149,7 @@ json mean_mse_spec(const std::vector<MethodRow>& rows, const Scale& scale) {
                       {"upper", row.band.upper},
                       {"seeds", row.summary->n}});
   }
-  const json x_scale = {{"type", scale.type}, {"zero", false}};
+  const json x_scale = scale_json(scale);
   const json y = {{"field", "method"}, {"type", "nominal"}, {"sort", method_order(rows)},
                   {"title", nullptr}};
   return {
@@ -184,7 +191,7 @@ json per_seed_spec(const std::vector<MethodRow>& rows, const std::vector<SeedSco
            {{"y", {{"field", "method"}, {"type", "nominal"}, {"sort", method_order(rows)},
                    {"title", nullptr}}},
             {"x", {{"field", "mse"}, {"type", "quantitative"},
-                   {"scale", {{"type", scale.type}, {"zero", false}}},
+                   {"scale", scale_json(scale)},
                    {"title", "test MSE of one seed"}}}}}};
 }
 
