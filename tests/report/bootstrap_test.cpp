@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -26,33 +27,62 @@ std::vector<double> heavy_tailed_values(uint32_t seed, size_t n) {
   return values;
 }
 
-TEST(Bootstrap, MatchesNumpyBitForBit) {
-  // Sizes cover numpy's summation regimes: < 8 (plain loop), 8..128 (8 accumulators), > 128
-  // (pairwise halves), and odd remainders.
-  const std::vector<size_t> sizes = {1, 2, 7, 8, 9, 25, 100, 129, 300};
-  nlohmann::json cases = nlohmann::json::array();
-  std::vector<std::vector<double>> inputs;
-  std::vector<BootstrapOptions> options;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    inputs.push_back(heavy_tailed_values(static_cast<uint32_t>(100 + i), sizes[i]));
-    const BootstrapOptions option{i % 3 == 2 ? 257 : 1000, static_cast<uint32_t>(i % 2 == 0 ? 0 : 7 + i),
-                                  i % 4 == 3 ? 90.0 : 95.0};
-    options.push_back(option);
-    const double tail = (100.0 - option.level_percent) / 2.0;
-    cases.push_back({{"values", inputs.back()},
-                     {"resamples", option.resamples},
-                     {"seed", option.seed},
+struct NumpyCase {
+  std::vector<double> values;
+  BootstrapOptions options;
+};
+
+// Runs every case through tests/report/numpy_bootstrap.py and requires identical doubles.
+void expect_numpy_agreement(const std::vector<NumpyCase>& cases) {
+  nlohmann::json input = nlohmann::json::array();
+  for (const NumpyCase& c : cases) {
+    const double tail = (100.0 - c.options.level_percent) / 2.0;
+    input.push_back({{"values", c.values},
+                     {"resamples", c.options.resamples},
+                     {"seed", c.options.seed},
                      {"percents", {tail, 100.0 - tail}}});
   }
-  const nlohmann::json expected = testing::run_python_reference("../report/numpy_bootstrap.py", cases.dump());
-  ASSERT_EQ(expected.size(), inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    SCOPED_TRACE("n = " + std::to_string(sizes[i]));
-    EXPECT_EQ(numpy_mean(inputs[i].data(), inputs[i].size()), expected[i]["mean"].get<double>());
-    const BootstrapInterval band = bootstrap_mean_interval(inputs[i], options[i]);
+  const nlohmann::json expected = testing::run_python_reference("../report/numpy_bootstrap.py", input.dump());
+  ASSERT_EQ(expected.size(), cases.size());
+  size_t identical = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const NumpyCase& c = cases[i];
+    SCOPED_TRACE("case " + std::to_string(i) + ": n = " + std::to_string(c.values.size()));
+    const double mean = numpy_mean(c.values.data(), c.values.size());
+    const BootstrapInterval band = bootstrap_mean_interval(c.values, c.options);
+    EXPECT_EQ(mean, expected[i]["mean"].get<double>());
     EXPECT_EQ(band.lower, expected[i]["interval"][0].get<double>());
     EXPECT_EQ(band.upper, expected[i]["interval"][1].get<double>());
+    identical += mean == expected[i]["mean"].get<double>() &&
+                 band.lower == expected[i]["interval"][0].get<double>() &&
+                 band.upper == expected[i]["interval"][1].get<double>();
   }
+  std::printf("bootstrap vs numpy: %zu of %zu cases bit-identical\n", identical, cases.size());
+}
+
+TEST(Bootstrap, MatchesNumpyBitForBit) {
+  // Sizes cover numpy's summation regimes: < 8 (plain loop), 8..128 (8 accumulators), > 128
+  // (pairwise halves), and odd remainders; options vary resamples, seed and level.
+  const std::vector<size_t> sizes = {1, 2, 7, 8, 9, 25, 100, 129, 300};
+  std::vector<NumpyCase> cases;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    cases.push_back({heavy_tailed_values(static_cast<uint32_t>(100 + i), sizes[i]),
+                     {i % 3 == 2 ? 257 : 1000, static_cast<uint32_t>(i % 2 == 0 ? 0 : 7 + i),
+                      i % 4 == 3 ? 90.0 : 95.0}});
+  }
+  expect_numpy_agreement(cases);
+}
+
+// The larger sweep (about 10 s): --gtest_also_run_disabled_tests --gtest_filter='*NumpySweep*'
+TEST(Bootstrap, DISABLED_NumpySweep) {
+  RandomState sizes(2024);
+  std::vector<NumpyCase> cases;
+  for (uint32_t i = 0; i < 200; ++i) {
+    const size_t n = static_cast<size_t>(sizes.randint(1, 1001));
+    cases.push_back({heavy_tailed_values(1000 + i, n),
+                     {1000, i, i % 5 == 0 ? 80.0 : 95.0}});
+  }
+  expect_numpy_agreement(cases);
 }
 
 TEST(Bootstrap, ConstantValuesGiveAZeroWidthInterval) {
