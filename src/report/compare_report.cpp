@@ -61,6 +61,9 @@ Scale choose_scale(const std::vector<double>& values) {
   return {"log", fmt::format("log axis (values span {:.1f} decades)", decades)};
 }
 
+// Log axes over several decades label many ticks; drop the ones that would overlap.
+const json kQuantityAxis = {{"labelOverlap", "greedy"}, {"labelSeparation", 4}};
+
 // Vega-Lite's scale object; log axes never include zero, so only the others are told not to.
 json scale_json(const Scale& scale) {
   json spec = {{"type", scale.type}};
@@ -163,7 +166,7 @@ json mean_mse_spec(const std::vector<MethodRow>& rows, const Scale& scale) {
              {"encoding",
               {{"y", y},
                {"x", {{"field", "lower"}, {"type", "quantitative"}, {"scale", x_scale},
-                      {"title", "mean test MSE (95% bootstrap interval)"}}},
+                      {"axis", kQuantityAxis}, {"title", "mean test MSE (95% bootstrap interval)"}}},
                {"x2", {{"field", "upper"}}}}}},
             {{"mark", {{"type", "point"}, {"filled", true}, {"size", 50}}},
              {"encoding",
@@ -191,7 +194,7 @@ json per_seed_spec(const std::vector<MethodRow>& rows, const std::vector<SeedSco
            {{"y", {{"field", "method"}, {"type", "nominal"}, {"sort", method_order(rows)},
                    {"title", nullptr}}},
             {"x", {{"field", "mse"}, {"type", "quantitative"},
-                   {"scale", scale_json(scale)},
+                   {"scale", scale_json(scale)}, {"axis", kQuantityAxis},
                    {"title", "test MSE of one seed"}}}}}};
 }
 
