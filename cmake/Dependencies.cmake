@@ -18,5 +18,8 @@ target_link_libraries(oh::libsvm INTERFACE ${LIBSVM_LIBRARY})
 find_library(LBFGSB_LIBRARY NAMES liblbfgsb.a lbfgsb REQUIRED)
 find_library(GFORTRAN_LIBRARY NAMES gfortran libgfortran.so.5 REQUIRED
              HINTS /usr/lib/gcc/x86_64-linux-gnu/12 /usr/lib/x86_64-linux-gnu)
+# It calls LAPACK (dpotrf, dtrtrs) and BLAS (ddot, dcopy, ...): the system's reference libraries,
+# the same ones Debian's scipy resolves through libblas.so.3/liblapack.so.3.
+find_package(LAPACK REQUIRED)
 add_library(oh::lbfgsb INTERFACE IMPORTED)
-target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} ${GFORTRAN_LIBRARY} m)
+target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} LAPACK::LAPACK ${GFORTRAN_LIBRARY} m)

@@ -6,7 +6,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 debs=(
   build-essential cmake ninja-build pkg-config gfortran
-  libeigen3-dev liblbfgsb-dev libsvm-dev
+  libeigen3-dev liblbfgsb-dev libsvm-dev liblapack-dev libblas-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-numpy python3-scipy
@@ -33,7 +33,8 @@ fi
 
 # Vega, Vega-Lite and vega-embed are embedded into the binary at build time (reports open offline).
 js="$here/third_party/js"
-if [ ! -f "$js/node_modules/.optim-hunter-ok" ]; then
+lock_hash=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$js/node_modules/.optim-hunter-lock" 2>/dev/null)" != "$lock_hash" ]; then
   (cd "$js" && npm ci --silent --no-audit --no-fund)
-  touch "$js/node_modules/.optim-hunter-ok"
+  echo "$lock_hash" > "$js/node_modules/.optim-hunter-lock"
 fi

@@ -1,13 +1,15 @@
 #include "core/csv_writer.h"
 
 #include <cassert>
+#include <cstdio>
 
 #include "core/error.h"
 
 namespace oh {
 
 CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header)
-    : path_(path), out_(path, std::ios::out | std::ios::trunc), columns_(header.size()) {
+    : path_(path), partial_path_(path + ".partial"), out_(partial_path_, std::ios::out | std::ios::trunc),
+      columns_(header.size()) {
   if (!out_) throw InputError("cannot write " + path);
   write_row(header);
 }
@@ -35,6 +37,7 @@ void CsvWriter::close() {
   out_.flush();
   if (!out_) throw InputError("write failed: " + path_);
   out_.close();
+  if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) throw InputError("cannot rename into place: " + path_);
 }
 
 }  // namespace oh

@@ -10,17 +10,18 @@ namespace oh {
 
 class CsvWriter {
  public:
-  /// Opens (truncates) `path`; throws InputError naming the path when it cannot be written.
+  /// Writes to `path`.partial; `close` renames it to `path`, so a reader never sees half a table.
+  /// Throws InputError naming the path when it cannot be written.
   CsvWriter(const std::string& path, const std::vector<std::string>& header);
   /// Cells are already formatted; quoting is applied where a cell needs it.
   void write_row(const std::vector<std::string>& cells);
-  /// Flushes and checks the stream; throws InputError naming the path on a write failure.
+  /// Flushes, checks and renames into place; throws InputError naming the path on failure.
   void close();
 
   static std::string quote(const std::string& cell);
 
  private:
-  std::string path_;
+  std::string path_, partial_path_;
   std::ofstream out_;
   size_t columns_;
 };
