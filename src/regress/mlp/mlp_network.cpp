@@ -1,0 +1,139 @@
+#include "regress/mlp/mlp_network.h"
+
+#include <cassert>
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "core/numpy_random.h"
+#include "regress/mlp/numpy_order_kernels.h"
+
+namespace oh::regress::mlp {
+namespace {
+
+std::vector<double> row_major(const Matrix& X) {
+  std::vector<double> out(static_cast<std::size_t>(X.rows()) * X.cols());
+  for (Eigen::Index r = 0; r < X.rows(); ++r)
+    for (Eigen::Index c = 0; c < X.cols(); ++c) out[r * X.cols() + c] = X(r, c);
+  return out;
+}
+
+// The hidden layers and the output layer of scikit-learn's _forward_pass: Z = A·W + b, relu on
+// every layer but the last (identity output). `activations[l]` receives layer l's output.
+void forward(const MlpShape& shape, const double* parameters, const double* inputs, int rows,
+             std::vector<std::vector<double>>& activations) {
+  const double* layer_input = inputs;
+  for (int l = 0; l < shape.layers(); ++l) {
+    double* z = activations[l].data();
+    dense_forward(layer_input, rows, shape.units(l), parameters + shape.coef_offset(l),
+                  parameters + shape.intercept_offset(l), shape.units(l + 1), z);
+    if (l + 1 < shape.layers()) relu_inplace(z, static_cast<std::size_t>(rows) * shape.units(l + 1));
+    layer_input = z;
+  }
+}
+
+std::vector<std::vector<double>> layer_buffers(const MlpShape& shape, int rows) {
+  std::vector<std::vector<double>> buffers(shape.layers());
+  for (int l = 0; l < shape.layers(); ++l) buffers[l].resize(static_cast<std::size_t>(rows) * shape.units(l + 1));
+  return buffers;
+}
+
+}  // namespace
+
+MlpShape::MlpShape(int n_features, const std::vector<int>& hidden_layer_sizes) {
+  units_.push_back(n_features);
+  units_.insert(units_.end(), hidden_layer_sizes.begin(), hidden_layer_sizes.end());
+  units_.push_back(1);
+  for (int u : units_)
+    if (u < 1) throw InputError("MLP layer widths must be >= 1 (got " + std::to_string(u) + ")");
+  for (int l = 0; l < layers(); ++l) {
+    coef_offsets_.push_back(parameter_count_);
+    parameter_count_ += static_cast<std::size_t>(units_[l]) * units_[l + 1];
+  }
+  for (int l = 0; l < layers(); ++l) {
+    intercept_offsets_.push_back(parameter_count_);
+    parameter_count_ += units_[l + 1];
+  }
+}
+
+std::vector<double> glorot_uniform_init(const MlpShape& shape, uint32_t random_state) {
+  RandomState rng(random_state);
+  std::vector<double> packed(shape.parameter_count());
+  for (int l = 0; l < shape.layers(); ++l) {
+    const int fan_in = shape.units(l), fan_out = shape.units(l + 1);
+    const double bound = std::sqrt(6.0 / (fan_in + fan_out));  // relu's factor (logistic would use 2)
+    double* coefs = packed.data() + shape.coef_offset(l);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(fan_in) * fan_out; ++i) coefs[i] = rng.uniform(-bound, bound);
+    double* intercepts = packed.data() + shape.intercept_offset(l);
+    for (int i = 0; i < fan_out; ++i) intercepts[i] = rng.uniform(-bound, bound);
+  }
+  return packed;
+}
+
+MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha)
+    : shape_(shape),
+      samples_(static_cast<int>(X.rows())),
+      alpha_(alpha),
+      inputs_(row_major(X)),
+      targets_(y.data(), y.data() + y.size()),
+      activations_(layer_buffers(shape, samples_)),
+      deltas_(layer_buffers(shape, samples_)),
+      squared_residuals_(samples_) {
+  assert(X.rows() >= 1 && X.rows() == y.size() && X.cols() == shape.units(0));
+  std::size_t largest = 0;
+  for (int l = 1; l < shape.layers(); ++l)
+    largest = std::max(largest, static_cast<std::size_t>(shape.units(l)) * shape.units(l + 1));
+  transposed_coefs_.resize(largest);
+}
+
+double MlpLoss::operator()(const double* parameters, double* gradient) {
+  const int n = samples_;
+  const int last = shape_.layers() - 1;
+  forward(shape_, parameters, inputs_.data(), n, activations_);
+
+  // squared_loss: ((y - ŷ)**2).mean() / 2, then the L2 term (0.5·α)·Σ dot(w, w) / n.
+  const double* predicted = activations_[last].data();
+  for (int r = 0; r < n; ++r) {
+    const double residual = targets_[r] - predicted[r];
+    squared_residuals_[r] = residual * residual;
+  }
+  double loss = pairwise_sum(squared_residuals_.data(), n) / n / 2;
+  double squared_norms = 0.0;
+  for (int l = 0; l <= last; ++l) {
+    const double* w = parameters + shape_.coef_offset(l);
+    squared_norms += sequential_dot(w, w, static_cast<std::size_t>(shape_.units(l)) * shape_.units(l + 1));
+  }
+  loss += (0.5 * alpha_) * squared_norms / n;
+
+  // _backprop: the output delta is ŷ − y; each layer's coefficient gradient is
+  // (Aᵀ·δ + α·W) / n and its intercept gradient mean(δ, axis=0).
+  double* delta = deltas_[last].data();
+  for (int r = 0; r < n; ++r) delta[r] = predicted[r] - targets_[r];
+  for (int l = last; l >= 0; --l) {
+    const int in = shape_.units(l), out = shape_.units(l + 1);
+    const double* layer_input = l == 0 ? inputs_.data() : activations_[l - 1].data();
+    const double* w = parameters + shape_.coef_offset(l);
+    double* coef_gradient = gradient + shape_.coef_offset(l);
+    transposed_product(layer_input, deltas_[l].data(), n, in, out, coef_gradient);
+    const std::size_t count = static_cast<std::size_t>(in) * out;
+    for (std::size_t i = 0; i < count; ++i) coef_gradient[i] = (coef_gradient[i] + alpha_ * w[i]) / n;
+    column_means(deltas_[l].data(), n, out, gradient + shape_.intercept_offset(l));
+    if (l == 0) break;
+    for (int i = 0; i < in; ++i)
+      for (int j = 0; j < out; ++j) transposed_coefs_[static_cast<std::size_t>(j) * in + i] = w[i * out + j];
+    backpropagate_relu(deltas_[l].data(), n, out, transposed_coefs_.data(), in, activations_[l - 1].data(),
+                       deltas_[l - 1].data());
+  }
+  return loss;
+}
+
+Vector mlp_predict(const MlpShape& shape, const std::vector<double>& parameters, const Matrix& X) {
+  assert(X.cols() == shape.units(0) && parameters.size() == shape.parameter_count());
+  const int rows = static_cast<int>(X.rows());
+  auto activations = layer_buffers(shape, rows);
+  const std::vector<double> inputs = row_major(X);
+  forward(shape, parameters.data(), inputs.data(), rows, activations);
+  return Eigen::Map<const Vector>(activations.back().data(), rows);
+}
+
+}  // namespace oh::regress::mlp

@@ -1,0 +1,58 @@
+#pragma once
+// scikit-learn's MLPRegressor network (relu hidden layers, identity output): its packed
+// parameter layout, Glorot initialisation, the loss and gradient L-BFGS-B minimises, and the
+// forward pass that predicts. Each reproduces scikit-learn 1.2.1's arithmetic order.
+#include <cstdint>
+#include <vector>
+
+#include "regress/regressor.h"
+
+namespace oh::regress::mlp {
+
+/// Layer widths and where each layer's parameters sit in the packed vector: all coefficient
+/// matrices first (fan_in × fan_out, row-major as numpy ravels them), then all intercepts.
+class MlpShape {
+ public:
+  /// units = {n_features, hidden..., 1}. Throws InputError when a width is < 1.
+  MlpShape(int n_features, const std::vector<int>& hidden_layer_sizes);
+  int layers() const { return static_cast<int>(units_.size()) - 1; }
+  int units(int index) const { return units_[index]; }
+  std::size_t coef_offset(int layer) const { return coef_offsets_[layer]; }
+  std::size_t intercept_offset(int layer) const { return intercept_offsets_[layer]; }
+  std::size_t parameter_count() const { return parameter_count_; }
+
+ private:
+  std::vector<int> units_;
+  std::vector<std::size_t> coef_offsets_, intercept_offsets_;
+  std::size_t parameter_count_ = 0;
+};
+
+/// Glorot-uniform start: per layer, coefficients then intercepts drawn from one
+/// RandomState(random_state).uniform(±sqrt(6 / (fan_in + fan_out))). Returns the packed vector.
+std::vector<double> glorot_uniform_init(const MlpShape& shape, uint32_t random_state);
+
+/// The objective scikit-learn hands to L-BFGS-B: mean((y − ŷ)²)/2 + α·Σ‖W‖²/(2n) and its
+/// gradient, packed like the parameters. Owns every buffer it needs, so an evaluation does not
+/// allocate.
+class MlpLoss {
+ public:
+  /// X is n × n_features with n >= 1; y has n entries.
+  MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha);
+  double operator()(const double* parameters, double* gradient);
+
+ private:
+  MlpShape shape_;
+  int samples_;
+  double alpha_;
+  std::vector<double> inputs_;                    // X, row-major
+  std::vector<double> targets_;
+  std::vector<std::vector<double>> activations_;  // [l] = output of layer l (n × units(l+1))
+  std::vector<std::vector<double>> deltas_;       // [l] = dLoss/dZ of layer l, same shape
+  std::vector<double> squared_residuals_;
+  std::vector<double> transposed_coefs_;          // scratch for backpropagation
+};
+
+/// The network's output for each row of X (m × n_features).
+Vector mlp_predict(const MlpShape& shape, const std::vector<double>& parameters, const Matrix& X);
+
+}  // namespace oh::regress::mlp
