@@ -1,0 +1,20 @@
+#pragma once
+// The input checks scikit-learn's estimators make before fitting, shared by the tree ensembles.
+#include <cmath>
+#include <string>
+
+#include "regress/regressor.h"
+
+namespace oh::regress::tree {
+
+/// Throws MethodFailure (recorded as failed:<reason>) when scikit-learn would refuse the data.
+inline void check_training_data(const Matrix& X, const Vector& y, const char* method) {
+  if (X.rows() == 0 || X.cols() == 0)
+    throw MethodFailure(std::string(method) + ": needs at least one sample and one feature");
+  if (X.rows() != y.size())
+    throw MethodFailure(std::string(method) + ": X has " + std::to_string(X.rows()) + " rows but y has " +
+                        std::to_string(y.size()) + " values");
+  if (!X.allFinite() || !y.allFinite()) throw MethodFailure(std::string(method) + ": input contains NaN or infinity");
+}
+
+}  // namespace oh::regress::tree
