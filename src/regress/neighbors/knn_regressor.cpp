@@ -1,43 +1,15 @@
 #include "regress/neighbors/knn_regressor.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 
+#include "regress/neighbors/minkowski.h"
 #include "regress/numerics/numpy_reductions.h"
 
 namespace oh::regress {
-namespace {
-
-/// scikit-learn's heap_push on a max-heap of `size` (value, index) pairs: rejects a value not
-/// strictly below the root, otherwise replaces the root and sifts it down.
-void heap_push(double* values, Eigen::Index* indices, int size, double value, Eigen::Index index) {
-  if (value >= values[0]) return;
-  int current = 0;
-  while (true) {
-    const int left = 2 * current + 1, right = left + 1;
-    int swap = -1;
-    if (left >= size) break;
-    if (right >= size) {
-      if (values[left] > value) swap = left;
-    } else if (values[left] >= values[right]) {
-      if (value < values[left]) swap = left;
-    } else if (value < values[right]) {
-      swap = right;
-    }
-    if (swap < 0) break;
-    values[current] = values[swap];
-    indices[current] = indices[swap];
-    current = swap;
-  }
-  values[current] = value;
-  indices[current] = index;
-}
-
-}  // namespace
 
 KNeighborsRegressor::KNeighborsRegressor(int k, NeighborWeights weights, double p)
     : requested_k_(k), weights_(weights), p_(p) {
@@ -53,25 +25,46 @@ void KNeighborsRegressor::fit(const Matrix& X, const Vector& y) {
     throw MethodFailure("knn: n_neighbors=" + std::to_string(k_) + " > n_samples=" + std::to_string(n));
   X_ = X;
   y_ = y;
+  // scikit-learn's algorithm='auto' choice.
+  const bool brute = X.cols() > 15 || k_ >= n / 2 || p_ < 1.0;
+  tree_ = brute ? nullptr : std::make_unique<KdTreeOrder>(X, p_);
 }
 
-double KNeighborsRegressor::reduced_distance(const Matrix& X, Eigen::Index row, Eigen::Index train) const {
-  double sum = 0.0;
-  for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    const double d = X(row, j) - X_(train, j);
-    if (p_ == 2.0) sum += d * d;
-    else if (p_ == 1.0) sum += std::fabs(d);
-    else if (p_ == 0.5) sum += std::sqrt(std::fabs(d));  // numpy's x**0.5 fast path
-    else sum += std::pow(std::fabs(d), p_);
+void KNeighborsRegressor::neighbors(const double* point, long stride, double* values, long* indices,
+                                    std::vector<double>& scratch, std::vector<long>& order) const {
+  const long n = X_.rows(), d = X_.cols();
+  if (p_ < 1.0) {
+    for (long i = 0; i < n; ++i)
+      scratch[i] = minkowski_from_reduced(minkowski_reduced(point, &X_(i, 0), d, stride, X_.rows(), p_), p_);
+    std::iota(order.begin(), order.end(), 0L);
+    std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return scratch[a] < scratch[b]; });
+    for (int i = 0; i < k_; ++i) {
+      indices[i] = order[i];
+      values[i] = minkowski_reduced(point, &X_(order[i], 0), d, stride, X_.rows(), p_);
+    }
+    return;
   }
-  return sum;
-}
-
-double KNeighborsRegressor::distance_from_reduced(double reduced) const {
-  if (p_ == 2.0) return std::sqrt(reduced);
-  if (p_ == 1.0) return reduced;
-  if (p_ == 0.5) return reduced * reduced;  // numpy's x**2.0 fast path
-  return std::pow(reduced, 1.0 / p_);
+  std::fill(values, values + k_, std::numeric_limits<double>::infinity());
+  std::fill(indices, indices + k_, 0L);
+  if (tree_) {
+    tree_->query(point, stride, values, indices, k_);
+  } else {
+    for (long i = 0; i < n; ++i)
+      neighbor_heap_push(values, indices, k_, minkowski_reduced(point, &X_(i, 0), d, stride, X_.rows(), p_), i);
+  }
+  // Nearest first, equal distances by row, as scikit-learn returns them (insertion sort: k ≤ n
+  // is small and this runs once per test row).
+  for (int i = 1; i < k_; ++i) {
+    const double value = values[i];
+    const long index = indices[i];
+    int j = i;
+    for (; j > 0 && (values[j - 1] > value || (values[j - 1] == value && indices[j - 1] > index)); --j) {
+      values[j] = values[j - 1];
+      indices[j] = indices[j - 1];
+    }
+    values[j] = value;
+    indices[j] = index;
+  }
 }
 
 Vector KNeighborsRegressor::predict(const Matrix& X) const {
@@ -79,33 +72,22 @@ Vector KNeighborsRegressor::predict(const Matrix& X) const {
     throw std::invalid_argument("knn: " + std::to_string(X.cols()) + " features, fitted on " +
                                 std::to_string(X_.cols()));
   Vector out(X.rows());
-  std::vector<double> heap_values(static_cast<size_t>(k_));
-  std::vector<Eigen::Index> heap_indices(static_cast<size_t>(k_));
-  std::vector<int> order(static_cast<size_t>(k_));
-  std::vector<double> terms(static_cast<size_t>(k_));
-  std::vector<double> weights(static_cast<size_t>(k_));
+  const size_t k = static_cast<size_t>(k_);
+  std::vector<double> values(k), terms(k), weights(k), scratch(static_cast<size_t>(X_.rows()));
+  std::vector<long> indices(k), order(static_cast<size_t>(X_.rows()));
   for (Eigen::Index row = 0; row < X.rows(); ++row) {
-    std::fill(heap_values.begin(), heap_values.end(), std::numeric_limits<double>::infinity());
-    std::fill(heap_indices.begin(), heap_indices.end(), 0);
-    for (Eigen::Index train = 0; train < X_.rows(); ++train)
-      heap_push(heap_values.data(), heap_indices.data(), k_, reduced_distance(X, row, train), train);
-    // Nearest first, as scikit-learn returns them (equal distances by index).
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return heap_values[a] != heap_values[b] ? heap_values[a] < heap_values[b] : heap_indices[a] < heap_indices[b];
-    });
+    neighbors(&X(row, 0), X.rows(), values.data(), indices.data(), scratch, order);
     if (weights_ == NeighborWeights::kUniform) {
-      for (int i = 0; i < k_; ++i) terms[i] = y_(heap_indices[order[i]]);
+      for (size_t i = 0; i < k; ++i) terms[i] = y_(indices[i]);
       out(row) = numerics::pairwise_sum(terms.data(), k_) / k_;
       continue;
     }
-    // 1/d weights; when any neighbour coincides with the query, those get weight 1, others 0.
-    bool exact_hit = false;
-    for (int i = 0; i < k_; ++i) exact_hit |= heap_values[order[i]] == 0.0;
-    for (int i = 0; i < k_; ++i) {
-      const double d = distance_from_reduced(heap_values[order[i]]);
+    // 1/d weights; when a neighbour coincides with the query, those get weight 1, the others 0.
+    const bool exact_hit = std::find(values.begin(), values.end(), 0.0) != values.end();
+    for (size_t i = 0; i < k; ++i) {
+      const double d = minkowski_from_reduced(values[i], p_);
       weights[i] = exact_hit ? (d == 0.0 ? 1.0 : 0.0) : 1.0 / d;
-      terms[i] = y_(heap_indices[order[i]]) * weights[i];
+      terms[i] = y_(indices[i]) * weights[i];
     }
     out(row) = numerics::pairwise_sum(terms.data(), k_) / numerics::pairwise_sum(weights.data(), k_);
   }

@@ -1,10 +1,14 @@
 #pragma once
-// scikit-learn's KNeighborsRegressor by brute force on Minkowski distances. Neighbours are kept
-// as scikit-learn's neighbour heap keeps them while scanning the training rows in order (a
-// candidate enters only if strictly closer than the current k-th), which decides ties; p < 1
-// (not a metric, rejected by scikit-learn 1.2.1) is the brute-force reference's definition.
+// scikit-learn's KNeighborsRegressor (algorithm='auto', leaf_size 30) on Minkowski distances.
+// Neighbours are chosen as scikit-learn's neighbour heap chooses them, rows pushed in the order
+// its algorithm visits them: row order for brute force (k ≥ n/2 or more than 15 features) and a
+// one-leaf KD-tree, the KD-tree's order otherwise. That decides ties between equally distant
+// rows. For p < 1 (not a metric, rejected by scikit-learn 1.2.1) the neighbours are the
+// brute-force reference's: a stable sort on the distances after the 1/p power.
+#include <memory>
 #include <vector>
 
+#include "regress/neighbors/kd_tree.h"
 #include "regress/regressor.h"
 
 namespace oh::regress {
@@ -19,9 +23,10 @@ class KNeighborsRegressor final : public Regressor {
   Vector predict(const Matrix& X) const override;
 
  private:
-  /// The reduced distance that orders neighbours (Σ|d|^p; Σd² for p = 2) and its conversion.
-  double reduced_distance(const Matrix& X, Eigen::Index row, Eigen::Index train) const;
-  double distance_from_reduced(double reduced) const;
+  /// Fills the k nearest training rows of `point` (reduced distances and row indices), nearest
+  /// first with equal distances by row.
+  void neighbors(const double* point, long stride, double* values, long* indices, std::vector<double>& scratch,
+                 std::vector<long>& order) const;
 
   int requested_k_;
   int k_ = 0;
@@ -29,6 +34,7 @@ class KNeighborsRegressor final : public Regressor {
   double p_;
   Matrix X_;
   Vector y_;
+  std::unique_ptr<KdTreeOrder> tree_;  // null when scikit-learn would use brute force
 };
 
 }  // namespace oh::regress
