@@ -9,16 +9,58 @@
 #else
 #define OH_VECTOR_CLONES
 #endif
+// Helpers are forced inline so that each clone compiles them for its own instruction set.
+#if defined(__GNUC__)
+#define OH_INLINE inline __attribute__((always_inline))
+#else
+#define OH_INLINE inline
+#endif
 
 namespace oh::regress::mlp {
 namespace {
 
-// Output columns handled per pass of the row loops: a block of W (in × kColumnBlock) and of the
-// gradient stays in L1 while every sample streams past it.
-constexpr int kColumnBlock = 256;
 // Samples whose dot products advance together when a layer has a single output, so that the
 // sequential sums over a wide hidden layer overlap instead of waiting on each other.
 constexpr int kInterleavedRows = 8;
+// Register tile of the ordered products below: kTileRows output rows × kTileColumns columns.
+constexpr int kTileRows = 2;
+constexpr int kTileColumns = 32;
+
+// C(p, t) = Σ_q L(p, q)·B(q, t) (+ bias[t]) for an R × T tile held in registers, where
+// L(p, q) = left[p·lp + q·lq] and B is row-major with row stride ldb; q runs in order.
+template <int R, int T>
+OH_INLINE void ordered_tile(const double* left, long lp, long lq, int Q, const double* B, long ldb,
+                         const double* bias, double* C, long ldc) {
+  double acc[R][T] = {};
+  for (int q = 0; q < Q; ++q) {
+    const double* b = B + q * ldb;
+    for (int p = 0; p < R; ++p) {
+      const double l = left[p * lp + q * lq];
+      for (int t = 0; t < T; ++t) acc[p][t] += l * b[t];
+    }
+  }
+  for (int p = 0; p < R; ++p)
+    for (int t = 0; t < T; ++t) C[p * ldc + t] = bias ? acc[p][t] + bias[t] : acc[p][t];
+}
+
+template <int R>
+OH_INLINE void ordered_row_block(const double* left, long lp, long lq, int Q, const double* B, long ldb, int width,
+                              const double* bias, double* C, long ldc) {
+  int j = 0;
+  for (; j + kTileColumns <= width; j += kTileColumns)
+    ordered_tile<R, kTileColumns>(left, lp, lq, Q, B + j, ldb, bias ? bias + j : nullptr, C + j, ldc);
+  for (; j + 8 <= width; j += 8) ordered_tile<R, 8>(left, lp, lq, Q, B + j, ldb, bias ? bias + j : nullptr, C + j, ldc);
+  for (; j < width; ++j) ordered_tile<R, 1>(left, lp, lq, Q, B + j, ldb, bias ? bias + j : nullptr, C + j, ldc);
+}
+
+// C (P × width) = L·B (+ bias), every element a sequential sum over q = 0..Q-1 (reference BLAS).
+OH_INLINE void ordered_product(const double* left, long lp, long lq, int P, int Q, const double* B, long ldb, int width,
+                            const double* bias, double* C, long ldc) {
+  int p = 0;
+  for (; p + kTileRows <= P; p += kTileRows)
+    ordered_row_block<kTileRows>(left + p * lp, lp, lq, Q, B, ldb, width, bias, C + p * ldc, ldc);
+  for (; p < P; ++p) ordered_row_block<1>(left + p * lp, lp, lq, Q, B, ldb, width, bias, C + p * ldc, ldc);
+}
 
 }  // namespace
 
@@ -28,30 +70,12 @@ void dense_forward(const double* __restrict A, int rows, int in, const double* _
   if (out == 1) {
     // One dot product per sample; several samples at a time keep independent sums in flight.
     int r = 0;
-    for (; r + kInterleavedRows <= rows; r += kInterleavedRows) {
-      double sums[kInterleavedRows] = {};
-      const double* a = A + static_cast<long>(r) * in;
-      for (int k = 0; k < in; ++k)
-        for (int i = 0; i < kInterleavedRows; ++i) sums[i] += a[static_cast<long>(i) * in + k] * W[k];
-      for (int i = 0; i < kInterleavedRows; ++i) Z[r + i] = sums[i] + bias[0];
-    }
-    for (; r < rows; ++r) Z[r] = sequential_dot(A + static_cast<long>(r) * in, W, in) + bias[0];
+    for (; r + kInterleavedRows <= rows; r += kInterleavedRows)
+      ordered_tile<kInterleavedRows, 1>(A + static_cast<long>(r) * in, in, 1, in, W, 1, bias, Z + r, 1);
+    for (; r < rows; ++r) ordered_tile<1, 1>(A + static_cast<long>(r) * in, in, 1, in, W, 1, bias, Z + r, 1);
     return;
   }
-  for (int j0 = 0; j0 < out; j0 += kColumnBlock) {
-    const int width = std::min(kColumnBlock, out - j0);
-    for (int r = 0; r < rows; ++r) {
-      const double* a = A + static_cast<long>(r) * in;
-      double* __restrict z = Z + static_cast<long>(r) * out + j0;
-      for (int j = 0; j < width; ++j) z[j] = 0.0;
-      for (int k = 0; k < in; ++k) {
-        const double a_k = a[k];
-        const double* __restrict w = W + static_cast<long>(k) * out + j0;
-        for (int j = 0; j < width; ++j) z[j] += a_k * w[j];
-      }
-      for (int j = 0; j < width; ++j) z[j] += bias[j0 + j];
-    }
-  }
+  ordered_product(A, in, 1, rows, in, W, out, out, bias, Z, out);
 }
 
 OH_VECTOR_CLONES
@@ -62,8 +86,9 @@ void relu_inplace(double* __restrict Z, std::size_t count) {
 OH_VECTOR_CLONES
 void transposed_product(const double* __restrict A, const double* __restrict D, int rows, int in, int out,
                         double* __restrict G) {
-  std::fill(G, G + static_cast<long>(in) * out, 0.0);
   if (out == 1) {
+    // G is one column: accumulate whole rows of A, vectorised along the `in` independent sums.
+    std::fill(G, G + in, 0.0);
     for (int r = 0; r < rows; ++r) {
       const double d = D[r];
       const double* a = A + static_cast<long>(r) * in;
@@ -71,18 +96,8 @@ void transposed_product(const double* __restrict A, const double* __restrict D, 
     }
     return;
   }
-  for (int j0 = 0; j0 < out; j0 += kColumnBlock) {
-    const int width = std::min(kColumnBlock, out - j0);
-    for (int r = 0; r < rows; ++r) {
-      const double* __restrict d = D + static_cast<long>(r) * out + j0;
-      const double* a = A + static_cast<long>(r) * in;
-      for (int i = 0; i < in; ++i) {
-        const double a_i = a[i];
-        double* __restrict g = G + static_cast<long>(i) * out + j0;
-        for (int j = 0; j < width; ++j) g[j] += a_i * d[j];
-      }
-    }
-  }
+  // G(i, j) = Σ_r A(r, i)·D(r, j): L(i, r) = A[r·in + i].
+  ordered_product(A, 1, in, in, rows, D, out, out, nullptr, G, out);
 }
 
 OH_VECTOR_CLONES
