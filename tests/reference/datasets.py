@@ -68,11 +68,16 @@ def table(case):
     return x, y_raw, y_raw
 
 
-out = []
-for case in json.load(sys.stdin):
-    x, y, y_raw = table(case)
-    idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=case.get("test_size", 1),
-                                           random_state=case["seed"])
-    out.append({"X": x.tolist(), "y": y.tolist(), "y_unrounded": y_raw.tolist(),
-                "train_index": idx_train.tolist(), "test_index": idx_test.tolist()})
-json.dump(out, sys.stdout)
+def main():
+    out = []
+    for case in json.load(sys.stdin):
+        x, y, y_raw = table(case)
+        idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=case.get("test_size", 1),
+                                               random_state=case["seed"])
+        out.append({"X": x.tolist(), "y": y.tolist(), "y_unrounded": y_raw.tolist(),
+                    "train_index": idx_train.tolist(), "test_index": idx_test.tolist()})
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
