@@ -80,10 +80,11 @@ class AdaBoost final : public Regressor {
       if (round < kRounds - 1)
         for (double& w : weight) w /= total;
     }
+    n_features_ = X.cols();
   }
 
   Vector predict(const Matrix& X) const override {
-    if (trees_.empty()) throw MethodFailure("adaboost: predict called before fit");
+    check_prediction_data(X, n_features_, "adaboost");
     const FeatureMatrix features(X);
     Vector out(X.rows());
     std::vector<double> predictions(trees_.size());
@@ -105,6 +106,7 @@ class AdaBoost final : public Regressor {
 
  private:
   uint32_t random_state_;
+  Eigen::Index n_features_ = 0;
   std::vector<CartTree> trees_;
   std::vector<double> tree_weights_;
 };

@@ -23,10 +23,11 @@ void BootstrapTreeEnsemble::fit(const Matrix& X, const Vector& y) {
     for (int k = 0; k < n; ++k) counts[static_cast<size_t>(bootstrap.randint(0, n))] += 1.0;
     builder.fit(features, y.data(), counts.data(), seeds[t].splitter_seed, trees_[t]);
   }
+  n_features_ = X.cols();
 }
 
 Vector BootstrapTreeEnsemble::predict(const Matrix& X) const {
-  if (trees_.empty()) throw MethodFailure(std::string(method_name()) + ": predict called before fit");
+  check_prediction_data(X, n_features_, method_name());
   const FeatureMatrix features(X);
   // Trees are accumulated one after the other into zeros, then divided (scikit-learn's order).
   Vector sum = Vector::Zero(X.rows());

@@ -33,6 +33,7 @@ class BootstrapTreeEnsemble : public Regressor {
 
  private:
   CartParams params_;
+  Eigen::Index n_features_ = 0;
   std::vector<CartTree> trees_;
 };
 

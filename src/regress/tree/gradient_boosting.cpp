@@ -35,10 +35,11 @@ class GradientBoosting final : public Regressor {
       builder.fit(features, residual.data(), nullptr, draw_splitter_seed(random), tree);
       for (int i = 0; i < n; ++i) raw[static_cast<size_t>(i)] += kLearningRate * tree.predict_row(features, i);
     }
+    n_features_ = X.cols();
   }
 
   Vector predict(const Matrix& X) const override {
-    if (stages_.empty()) throw MethodFailure("gradient_boosting: predict called before fit");
+    check_prediction_data(X, n_features_, "gradient_boosting");
     const FeatureMatrix features(X);
     Vector out = Vector::Constant(X.rows(), initial_);
     for (const auto& tree : stages_)
@@ -49,6 +50,7 @@ class GradientBoosting final : public Regressor {
  private:
   uint32_t random_state_;
   double initial_ = 0.0;
+  Eigen::Index n_features_ = 0;
   std::vector<CartTree> stages_;
 };
 

@@ -25,10 +25,11 @@ class Voting final : public Regressor {
                 make_random_forest(options_.random_state, kForestTrees, kFullDepth),
                 find_regressor("svm").make(options_)};
     for (auto& member : members_) member->fit(X, y);
+    n_features_ = X.cols();
   }
 
   Vector predict(const Matrix& X) const override {
-    if (!members_[0]) throw MethodFailure("voting: predict called before fit");
+    check_prediction_data(X, n_features_, "voting");
     Vector sum = Vector::Zero(X.rows());
     for (const auto& member : members_) sum += member->predict(X);
     for (auto& value : sum) value /= static_cast<double>(members_.size());
@@ -38,6 +39,7 @@ class Voting final : public Regressor {
  private:
   RegressorOptions options_;
   std::array<std::unique_ptr<Regressor>, 3> members_;
+  Eigen::Index n_features_ = 0;
 };
 
 }  // namespace
