@@ -50,13 +50,24 @@ TEST(SplitterRandom, SeedIsTheFirstRandintOfTheEstimatorState) {
   EXPECT_EQ(seed, expected);
 }
 
+// Sorts (value, sample) pairs; returns the samples in sorted order, leaves values sorted.
+std::vector<int> sort_samples(std::vector<float>& values) {
+  std::vector<FeatureValue> items;
+  for (size_t i = 0; i < values.size(); ++i) items.push_back({values[i], static_cast<int>(i)});
+  sort_feature_values(items.data(), static_cast<std::ptrdiff_t>(items.size()));
+  std::vector<int> samples;
+  for (size_t i = 0; i < items.size(); ++i) {
+    values[i] = items[i].value;
+    samples.push_back(items[i].sample);
+  }
+  return samples;
+}
+
 TEST(FeatureSort, LeavesEqualValuesInIntrosortOrder) {
   // Traced by hand through scikit-learn's introsort: median-of-3 pivot 1, one 3-way partition.
   // A stable sort would give {2, 0, 1, 3}.
   std::vector<float> values = {1.f, 1.f, 0.f, 1.f};
-  std::vector<int> samples = {0, 1, 2, 3};
-  sort_feature_values(values.data(), samples.data(), 4);
-  EXPECT_EQ(samples, (std::vector<int>{2, 1, 0, 3}));
+  EXPECT_EQ(sort_samples(values), (std::vector<int>{2, 1, 0, 3}));
   EXPECT_EQ(values, (std::vector<float>{0.f, 1.f, 1.f, 1.f}));
 }
 
@@ -70,11 +81,10 @@ TEST(FeatureSort, SortsAndPermutesTogetherIncludingTheHeapsortFallback) {
       if (distinct == 1000)
         for (int i = 0; i < n; ++i) values[static_cast<size_t>(i)] = static_cast<float>(std::min(i, n - 1 - i));
       const std::vector<float> original = values;
-      std::vector<int> samples(static_cast<size_t>(n));
-      std::iota(samples.begin(), samples.end(), 0);
-      sort_feature_values(values.data(), samples.data(), n);
+      const std::vector<int> samples = sort_samples(values);
       EXPECT_TRUE(std::is_sorted(values.begin(), values.end())) << "n=" << n;
-      for (int i = 0; i < n; ++i) EXPECT_EQ(values[static_cast<size_t>(i)], original[static_cast<size_t>(samples[static_cast<size_t>(i)])]);
+      for (int i = 0; i < n; ++i)
+        EXPECT_EQ(values[static_cast<size_t>(i)], original[static_cast<size_t>(samples[static_cast<size_t>(i)])]);
       std::vector<int> sorted_samples = samples;
       std::sort(sorted_samples.begin(), sorted_samples.end());
       for (int i = 0; i < n; ++i) ASSERT_EQ(sorted_samples[static_cast<size_t>(i)], i);

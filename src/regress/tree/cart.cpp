@@ -4,7 +4,6 @@
 #include <limits>
 #include <utility>
 
-#include "regress/tree/feature_sort.h"
 
 namespace oh::regress::tree {
 namespace {
@@ -116,7 +115,7 @@ CartBuilder::SplitRecord CartBuilder::split_node(const FeatureMatrix& X, int sta
                                                  int* n_constant) {
   int* samples = samples_.data();
   int* features = features_.data();
-  float* values = feature_values_.data();
+  FeatureValue* values = feature_values_.data();
   const int n_features = static_cast<int>(features_.size());
   const int max_features = n_features;
 
@@ -144,10 +143,11 @@ CartBuilder::SplitRecord CartBuilder::split_node(const FeatureMatrix& X, int sta
     }
     f_j += n_found_constants;
     current.feature = features[f_j];
-    for (int p = start; p < end; ++p) values[p] = X.at(samples[p], current.feature);
-    sort_feature_values(values + start, samples + start, end - start);
+    for (int p = start; p < end; ++p) values[p] = {X.at(samples[p], current.feature), samples[p]};
+    sort_feature_values(values + start, end - start);
+    for (int p = start; p < end; ++p) samples[p] = values[p].sample;
 
-    if (values[end - 1] <= values[start] + kFeatureThreshold) {
+    if (values[end - 1].value <= values[start].value + kFeatureThreshold) {
       std::swap(features[f_j], features[n_total_constants]);
       ++n_found_constants;
       ++n_total_constants;
@@ -159,7 +159,7 @@ CartBuilder::SplitRecord CartBuilder::split_node(const FeatureMatrix& X, int sta
     criterion_.reset();
     int p = start;
     while (p < end) {
-      while (p + 1 < end && values[p + 1] <= values[p] + kFeatureThreshold) ++p;
+      while (p + 1 < end && values[p + 1].value <= values[p].value + kFeatureThreshold) ++p;
       ++p;  // now values[p] > values[p - 1] (or p == end)
       if (p >= end) continue;
       current.pos = p;
@@ -169,8 +169,9 @@ CartBuilder::SplitRecord CartBuilder::split_node(const FeatureMatrix& X, int sta
         best_proxy_improvement = proxy;
         // Midpoint as a sum of halves (no overflow); fall back to the lower value when the
         // midpoint rounds up onto the upper one.
-        current.threshold = values[p - 1] / 2.0 + values[p] / 2.0;
-        if (current.threshold == values[p] || std::isinf(current.threshold)) current.threshold = values[p - 1];
+        current.threshold = values[p - 1].value / 2.0 + values[p].value / 2.0;
+        if (current.threshold == values[p].value || std::isinf(current.threshold))
+          current.threshold = values[p - 1].value;
         best = current;
       }
     }

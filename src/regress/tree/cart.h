@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "regress/regressor.h"
+#include "regress/tree/feature_sort.h"
 #include "regress/tree/regression_criterion.h"
 #include "regress/tree/splitter_random.h"
 
@@ -90,7 +91,7 @@ class CartBuilder {
   std::vector<int> samples_;
   std::vector<int> features_;
   std::vector<int> constant_features_;
-  std::vector<float> feature_values_;
+  std::vector<FeatureValue> feature_values_;
   struct StackRecord {
     int start, end, depth, parent;
     bool is_left;

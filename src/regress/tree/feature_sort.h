@@ -7,7 +7,14 @@
 
 namespace oh::regress::tree {
 
-/// Sorts values[0, n) ascending, applying the same swaps to samples[0, n).
-void sort_feature_values(float* values, int* samples, std::ptrdiff_t n);
+/// One sample's value of the feature being sorted. scikit-learn keeps values and sample indices
+/// in two arrays and swaps both; one array of pairs makes the same swaps with half the moves.
+struct FeatureValue {
+  float value;
+  int sample;
+};
+
+/// Sorts items[0, n) by value ascending, making exactly scikit-learn's sequence of swaps.
+void sort_feature_values(FeatureValue* items, std::ptrdiff_t n);
 
 }  // namespace oh::regress::tree
