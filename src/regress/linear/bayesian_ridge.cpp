@@ -15,7 +15,10 @@ class SpectralRidge {
   SpectralRidge(const Matrix& X, const Vector& y) : X_(X), y_(y), dual_(X.rows() <= X.cols()) {
     Vector values;
     if (dual_) {
-      gram_ = X.rows() > 0 ? Matrix(X * X.transpose()) : Matrix();
+      // Half the flops of X·Xᵀ: only the lower triangle is accumulated, then mirrored.
+      gram_ = Matrix::Zero(X.rows(), X.rows());
+      gram_.selfadjointView<Eigen::Lower>().rankUpdate(X);
+      gram_.triangularView<Eigen::StrictlyUpper>() = gram_.transpose();
       linalg::symmetric_eigen(gram_, &values, &vectors_);
       projected_ = vectors_.transpose() * y;
     } else {
