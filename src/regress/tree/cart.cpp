@@ -1,9 +1,9 @@
 #include "regress/tree/cart.h"
 
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <utility>
-
 
 namespace oh::regress::tree {
 namespace {
@@ -56,6 +56,7 @@ void CartBuilder::fit(const FeatureMatrix& X, const double* y, const double* sam
     if (sample_weight[i] != 0.0) samples_.push_back(i);
     total_weight += sample_weight[i];
   }
+  assert(!samples_.empty() && "callers fit on at least one positively weighted row");
   features_.resize(static_cast<size_t>(n_features));
   for (int f = 0; f < n_features; ++f) features_[static_cast<size_t>(f)] = f;
   constant_features_.assign(static_cast<size_t>(n_features), 0);
