@@ -11,6 +11,7 @@ mlp: the fraction of seeds matching to 1e-6, and the median per-seed squared-err
 import argparse
 import collections
 import csv
+import gzip
 import json
 import os
 import statistics
@@ -24,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def read_predictions(path):
     table = collections.defaultdict(dict)  # method -> seed -> (status, [(pred, gold)])
-    with open(path) as f:
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         for row in csv.DictReader(f):
             entry = table[row["method"]].setdefault(int(row["seed"]), [row["status"], []])
             pred = float(row["prediction"]) if row["prediction"] else None
@@ -47,6 +48,8 @@ def main():
     parser.add_argument("--regressors", default="all")
     parser.add_argument("--threads", default="1,2", help="optim-hunter thread counts to time")
     parser.add_argument("--sklearn-jobs", default="1", help="scikit-learn process counts to time")
+    parser.add_argument("--reference", help="a stored scikit-learn results CSV (a fixture made by "
+                        "scripts/make_reference_fixtures.sh, plain or .gz) instead of a live run")
     args = parser.parse_args()
 
     specs = json.loads(subprocess.check_output([args.bin, "regressors", "--json"]))
@@ -64,8 +67,8 @@ def main():
                                "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         timings[f"optim-hunter, {threads} thread(s)"] = time.perf_counter() - start
         ours_csv = os.path.join(out, "results.csv")
-    ref_csv = None
-    for jobs in args.sklearn_jobs.split(","):
+    ref_csv = args.reference
+    for jobs in [] if args.reference else args.sklearn_jobs.split(","):
         ref_csv = os.path.join(work, f"sklearn_j{jobs}.csv")
         start = time.perf_counter()
         subprocess.check_call(["/usr/bin/python3", os.path.join(HERE, "sklearn_compare.py"), *common,
@@ -79,6 +82,10 @@ def main():
     for name in names:
         cls = agreement[name]
         seeds = sorted(ref[name])
+        if not seeds or set(seeds) != set(ours[name]):
+            print(f"{name:<28} {cls:<12} seeds differ between the runs: reference {len(seeds)}, ours {len(ours[name])}")
+            failures += 1
+            continue
         matched, max_rel, ratios, status_mismatch = 0, 0.0, [], 0
         tol = 1e-6 if cls == "mlp" else 1e-9
         for s in seeds:
@@ -106,9 +113,10 @@ def main():
         print(f"{name:<28} {cls:<12} {len(seeds):>5} {matched / len(seeds):>7.1%} {max_rel:>13.3e}  "
               f"{'' if ok else 'MISSES CRITERION '}{note}")
     print("\nworkload: compare " + " ".join(common) + f" --regressors {args.regressors} ({len(names)} methods)")
-    base = min(v for k, v in timings.items() if k.startswith("scikit-learn"))
+    sklearn_times = [v for k, v in timings.items() if k.startswith("scikit-learn")]
     for k, v in timings.items():
-        print(f"{k:<32} {v:9.2f} s   {base / v:7.1f}x vs fastest scikit-learn")
+        ratio = f"   {min(sklearn_times) / v:7.1f}x vs fastest scikit-learn" if sklearn_times else ""
+        print(f"{k:<32} {v:9.2f} s{ratio}")
     sys.exit(1 if failures else 0)
 
 
