@@ -1,7 +1,9 @@
 #pragma once
-// Unconstrained minimisation with L-BFGS-B 3.0 (Debian's liblbfgsb, the very library Debian's
-// scipy 1.10 calls), driven the way scipy.optimize.minimize(method='L-BFGS-B') drives it:
-// same reverse-communication loop, same iteration and evaluation counting, same stops.
+// Unconstrained minimisation with L-BFGS-B 3.0 as scipy.optimize.minimize(method='L-BFGS-B')
+// runs it on Debian (the Fortran liblbfgsb with its LAPACK patch, reference BLAS): a C++ port of
+// the unbounded path (nbd = 0 everywhere) that performs the same floating-point operations in
+// the same order, so iterates, evaluation counts and stops are bit-identical to the Fortran,
+// driven like scipy's loop (same iteration and evaluation counting, same stops).
 #include <functional>
 #include <string>
 #include <vector>
@@ -28,7 +30,8 @@ struct LbfgsbResult {
 /// Writes the gradient at x (size n) and returns the objective.
 using Objective = std::function<double(const double* x, double* gradient)>;
 
-/// Minimises `objective` from x0. Throws std::invalid_argument on an empty x0 or bad options.
+/// Minimises `objective` from x0. Throws std::invalid_argument on an empty x0 or bad options
+/// (memory, max_iterations, max_evaluations < 1; ftol < 0).
 LbfgsbResult minimize_lbfgsb(const Objective& objective, std::vector<double> x0, const LbfgsbOptions& options);
 
 }  // namespace oh::regress::mlp
