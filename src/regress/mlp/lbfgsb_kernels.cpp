@@ -19,6 +19,7 @@ namespace {
 
 // Eight doubles; lanes are independent, so each lane's sum keeps its own order.
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
+typedef long long v8l __attribute__((vector_size(64)));
 constexpr int kBlock = 8;
 
 OH_LBFGSB_INLINE v8d load8(const double* p) {
@@ -41,22 +42,33 @@ OH_LBFGSB_INLINE void pair_products_in_registers(CorrectionPairs& pairs, const d
   double* blocks = pairs.blocks();
   v8d acc_s[K] = {}, acc_y[K] = {}, acc_r[K] = {};
   if (new_slot >= 0) {
+    // The new pair enters the lanes in registers (a store into the row followed by a wide load
+    // of it would stall on store forwarding); the row is written after it has been read.
+    v8l is_y[K], is_s[K];
+    for (int c = 0; c < K; ++c)
+      for (int e = 0; e < kBlock; ++e) {
+        is_y[c][e] = kBlock * c + e == new_slot ? -1 : 0;
+        is_s[c][e] = kBlock * c + e == m + new_slot ? -1 : 0;
+      }
+    const bool scaled = step != 1.0;  // dscal is skipped when the step is 1
     for (std::size_t i = 0; i < n; ++i) {
       const double y = g[i] - g_old[i];
-      const double s = step == 1.0 ? d[i] : step * d[i];
+      const double s = scaled ? step * d[i] : d[i];
+      const double r = -g[i];
       double* row = rows + i * W;
+      for (int c = 0; c < K; ++c) {
+        v8d lane = load8(row + kBlock * c);
+        lane = is_y[c] ? y : lane;
+        lane = is_s[c] ? s : lane;
+        acc_s[c] += lane * s;
+        acc_y[c] += lane * y;
+        if (with_gradient) acc_r[c] += lane * r;
+      }
       row[new_slot] = y;
       row[m + new_slot] = s;
       double* block = blocks + (i / kBlock) * W * kBlock + i % kBlock;
       block[new_slot * kBlock] = y;
       block[(m + new_slot) * kBlock] = s;
-      const double r = -g[i];
-      for (int c = 0; c < K; ++c) {
-        const v8d lane = load8(row + kBlock * c);
-        acc_s[c] += lane * s;
-        acc_y[c] += lane * y;
-        if (with_gradient) acc_r[c] += lane * r;
-      }
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
