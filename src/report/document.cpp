@@ -1,16 +1,12 @@
 #include "report/document.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <utility>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/embedded_js.h"
 #include "report/html.h"
@@ -133,26 +129,6 @@ std::string Document::to_html() const {
   return html;
 }
 
-void Document::write_html(const std::string& path) const {
-  const std::string html = to_html();
-  const std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw InputError(fmt::format("cannot write report {}: {}", temporary, std::strerror(errno)));
-    }
-    out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    out.close();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw InputError(fmt::format("cannot write report {}: write failed", temporary));
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
-    throw InputError(fmt::format("cannot move report into place at {}: {}", path, std::strerror(error)));
-  }
-}
+void Document::write_html(const std::string& path) const { write_file_atomically(path, to_html()); }
 
 }  // namespace oh::report

@@ -51,17 +51,34 @@ check "compare --json exits 0" $?
 /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [m['method'] for m in d['summary']]==['ridge','knn','constant'], d" "$work/out.json"
 check "compare --json prints exactly one JSON document" $?
 
+# The csv dataset end to end: a user's file, a named target, split per seed.
+/usr/bin/python3 -c 'import random
+r = random.Random(3)
+print("size,price,rooms")
+for _ in range(30):
+    a, b = r.uniform(20, 200), r.randint(1, 6)
+    print(f"{a:.2f},{3 * a + 10 * b + r.gauss(0, 5):.2f},{b}")' > "$work/houses.csv"
+"$bin" compare --dataset csv --csv "$work/houses.csv" --target price --seq-len 10 --n-test 2 --batches 3 \
+  --regressors ridge,knn --out "$work/csv" > /dev/null 2>&1
+check "compare on a csv file" $?
+[ "$(tail -n +2 "$work/csv/results.csv" | grep -c ',ok$')" -eq 12 ]
+check "csv run scores 3 seeds x 2 methods x 2 rows" $?
+
 # A run killed mid-way resumes: the rerun reuses what was stored and ends with the same tables.
 args=(compare --dataset friedman1 --batches 40 --regressors mlp_uat_3,bagging,ridge --threads 1)
 "$bin" "${args[@]}" --out "$work/full" > /dev/null 2>&1
 check "uninterrupted run" $?
 "$bin" "${args[@]}" --out "$work/killed" > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do  # wait until some results are in the store, then kill without warning
-  [ -s "$work/killed/store.sqlite-wal" ] && break
+stored() {  # results committed to the run store so far (0 while it does not exist yet)
+  /usr/bin/python3 -c 'import sqlite3,sys
+try: print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM results").fetchone()[0])
+except Exception: print(0)' "$work/killed/store.sqlite"
+}
+for _ in $(seq 1 600); do  # wait until a few results are stored, then kill without warning
+  [ "$(stored)" -ge 3 ] && break
   sleep 0.05
 done
-sleep 0.3
 kill -9 "$pid" 2> /dev/null
 wait "$pid" 2> /dev/null
 [ ! -e "$work/killed/results.csv" ]
