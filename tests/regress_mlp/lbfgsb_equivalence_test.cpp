@@ -2,6 +2,7 @@
 // point and value, the final x and f, nit, nfev and the message must be bit-identical.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -51,7 +52,7 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 
 // Runs both solvers; returns whether everything matched (and reports what did not).
 bool solvers_agree(const Objective& f, const std::vector<double>& x0, const LbfgsbOptions& options,
-                   const std::string& label) {
+                   const std::string& label, LbfgsbResult* reference = nullptr) {
   Trajectory ours_log, fortran_log;
   const LbfgsbResult ours = regress::mlp::minimize_lbfgsb(recording(f, x0.size(), ours_log), x0, options);
   const LbfgsbResult fortran = minimize_lbfgsb_fortran(recording(f, x0.size(), fortran_log), x0, options);
@@ -80,6 +81,7 @@ bool solvers_agree(const Objective& f, const std::vector<double>& x0, const Lbfg
   check(first_difference == common && ours_log.values.size() == fortran_log.values.size(),
         "trajectories part at evaluation " + std::to_string(first_difference) + " of " +
             std::to_string(fortran_log.values.size()));
+  if (reference) *reference = fortran;
   return ok;
 }
 
@@ -143,13 +145,18 @@ TEST(LbfgsbEquivalence, OptionsAndLimits) {
 // refreshes, then ABNORMAL_TERMINATION_IN_LNSRCH), a start at the minimum, and NaN values.
 TEST(LbfgsbEquivalence, LineSearchFailuresAndNonFiniteValues) {
   const int n = 20;
+  std::vector<std::string> endings;
+  LbfgsbResult reference;
   const Objective walled = [n](const double* x, double* g) {
     double r2 = 0;
     for (int i = 0; i < n; ++i) r2 += x[i] * x[i];
     const double value = rosenbrock(x, g, n);
     return r2 > 30 ? std::numeric_limits<double>::infinity() : value;
   };
-  for (uint32_t seed = 0; seed < 5; ++seed) solvers_agree(walled, random_start(seed, n, -1, 1), LbfgsbOptions{}, "walled seed " + std::to_string(seed));
+  for (uint32_t seed = 0; seed < 5; ++seed) {
+    solvers_agree(walled, random_start(seed, n, -1, 1), LbfgsbOptions{}, "walled seed " + std::to_string(seed), &reference);
+    endings.push_back("walled: " + reference.message);
+  }
 
   for (uint32_t seed = 0; seed < 5; ++seed) {
     const double bias = 0.3 + 0.2 * seed;
@@ -158,17 +165,37 @@ TEST(LbfgsbEquivalence, LineSearchFailuresAndNonFiniteValues) {
       for (int i = 0; i < n; i += 3) g[i] += bias * (1 + std::abs(g[i]));
       return value;
     };
-    solvers_agree(inconsistent, random_start(seed, n, -1.5, 1.5), LbfgsbOptions{}, "inconsistent seed " + std::to_string(seed));
+    solvers_agree(inconsistent, random_start(seed, n, -1.5, 1.5), LbfgsbOptions{}, "inconsistent seed " + std::to_string(seed), &reference);
+    endings.push_back("inconsistent: " + reference.message);
   }
 
   solvers_agree([n](const double* x, double* g) { return rosenbrock(x, g, n); }, std::vector<double>(n, 1.0),
-                LbfgsbOptions{}, "start at the minimum");
+                LbfgsbOptions{}, "start at the minimum", &reference);
+  endings.push_back("at the minimum: " + reference.message);
 
-  const Objective nan_far = [n](const double* x, double* g) {
-    const double value = rosenbrock(x, g, n);
-    return std::abs(x[0]) > 2.5 ? std::nan("") : value;
+  // NaN value (and, for odd seeds, NaN gradient) outside a ball the first steps leave.
+  int nan_evaluations = 0;
+  for (uint32_t seed = 0; seed < 6; ++seed) {
+    const Objective nan_far = [n, seed, &nan_evaluations](const double* x, double* g) {
+      double r2 = 0;
+      for (int i = 0; i < n; ++i) r2 += x[i] * x[i];
+      const double value = rosenbrock(x, g, n);
+      if (r2 <= 25) return value;
+      ++nan_evaluations;
+      if (seed % 2) g[0] = std::nan("");
+      return std::nan("");
+    };
+    solvers_agree(nan_far, random_start(seed, n, -2, 2), LbfgsbOptions{}, "nan seed " + std::to_string(seed), &reference);
+    endings.push_back("nan: " + reference.message + (std::isnan(reference.f) ? " (f = nan)" : ""));
+  }
+  EXPECT_GT(nan_evaluations, 0);
+  for (const auto& e : endings) std::printf("  %s\n", e.c_str());
+  // The cases must reach the paths they are here for.
+  auto count = [&](const std::string& text) {
+    return std::count_if(endings.begin(), endings.end(), [&](const std::string& e) { return e.find(text) != std::string::npos; });
   };
-  for (uint32_t seed = 0; seed < 5; ++seed) solvers_agree(nan_far, random_start(seed, n, -2, 2), LbfgsbOptions{}, "nan seed " + std::to_string(seed));
+  EXPECT_GE(count("inconsistent: ABNORMAL"), 1);
+  EXPECT_GE(count("at the minimum: CONVERGENCE: NORM_OF_PROJECTED"), 1);
 }
 
 // The objective the MLPs minimise, on the conformance problems: a few seeds of every
