@@ -189,6 +189,20 @@ TEST(LbfgsbEquivalence, LineSearchFailuresAndNonFiniteValues) {
     endings.push_back("nan: " + reference.message + (std::isnan(reference.f) ? " (f = nan)" : ""));
   }
   EXPECT_GT(nan_evaluations, 0);
+  // Non-finite from the start: a NaN gradient component, an infinite value.
+  const Objective nan_gradient = [n](const double* x, double* g) {
+    const double value = rosenbrock(x, g, n);
+    g[n / 2] = std::nan("");
+    return value;
+  };
+  solvers_agree(nan_gradient, random_start(7, n, -1, 1), LbfgsbOptions{}, "nan gradient", &reference);
+  endings.push_back("nan gradient: " + reference.message);
+  const Objective infinite = [n](const double* x, double* g) {
+    rosenbrock(x, g, n);
+    return std::numeric_limits<double>::infinity();
+  };
+  solvers_agree(infinite, random_start(8, n, -1, 1), LbfgsbOptions{}, "infinite value", &reference);
+  endings.push_back("infinite value: " + reference.message);
   for (const auto& e : endings) std::printf("  %s\n", e.c_str());
   // The cases must reach the paths they are here for.
   auto count = [&](const std::string& text) {

@@ -361,7 +361,7 @@ LbfgsbResult UnboundedLbfgsb::run() {
       if (col_ == 0) {
         // cauchy with no breakpoints: the minimiser of the model along −g, t = −f1/f2.
         double tsum = 0.0;
-        if (sbgnrm_ > 0.0) {
+        if (!(sbgnrm_ <= 0.0)) {  // a NaN norm goes on, as in the Fortran
           const double f1 = cauchy_slope(g_.data(), n_);
           const double f2 = -theta_ * f1;
           double dtm = -f1 / f2;
