@@ -1,6 +1,7 @@
 #pragma once
 // scikit-learn's KernelRidge(): linear kernel, α = 1, no intercept: (XXᵀ + αI) c = y,
-// ŷ = X_test Xᵀ c.
+// ŷ = X_test Xᵀ c, with numpy's BLAS calls and scipy's Cholesky (bit-identical to scikit-learn).
+#include "regress/numerics/numpy_blas.h"
 #include "regress/regressor.h"
 
 namespace oh::regress {
@@ -13,7 +14,7 @@ class KernelRidge final : public Regressor {
 
  private:
   double alpha_;
-  Matrix X_;
+  numerics::RowMatrix X_;  // the C-ordered training rows scikit-learn keeps as X_fit_
   Vector dual_coef_;
 };
 

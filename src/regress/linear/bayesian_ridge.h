@@ -1,9 +1,9 @@
 #pragma once
 // scikit-learn's BayesianRidge (n_iter 300, tol 1e-3, Gamma priors 1e-6): evidence maximisation
-// over α (noise precision) and λ (weight precision) on centred data. The spectrum comes from the
-// smaller Gram matrix (XᵀX when n > p, XXᵀ otherwise), so 184 755 polynomial columns cost
-// O(n²p) rather than an SVD of the wide matrix; the coefficient vector is still formed each
-// iteration because scikit-learn's stopping rule is Σ|Δcoef| < tol over all p coefficients.
+// over α (noise precision) and λ (weight precision) on centred data, through scipy's SVD of the
+// design (dgesdd) and numpy's products, call for call, so that the fit is bit-identical to
+// scikit-learn's. On 184 755 polynomial columns (10 features) that SVD costs ~2.5 s, as in
+// scikit-learn (which then fails allocating its p × p posterior covariance, never formed here).
 #include "regress/linear/centring.h"
 
 namespace oh::regress {

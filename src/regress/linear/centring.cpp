@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "regress/numerics/numpy_blas.h"
 #include "regress/numerics/numpy_reductions.h"
 
 namespace oh::regress {
@@ -18,14 +19,17 @@ CentredData centre(const Matrix& X, const Vector& y) {
 
 void AffineModel::set_from_centred(const CentredData& data, Vector coefficients) {
   coef = std::move(coefficients);
-  intercept = data.y_mean - data.x_mean.dot(coef);
+  // scikit-learn's _set_intercept: y_offset - np.dot(X_offset, coef).
+  intercept = data.y_mean - numerics::dot(Eigen::VectorXd(data.x_mean.transpose()), coef);
 }
 
 Vector AffineModel::predict(const Matrix& X) const {
   if (X.cols() != coef.size())
     throw std::invalid_argument("predict: " + std::to_string(X.cols()) + " features, fitted on " +
                                 std::to_string(coef.size()));
-  return (X * coef).array() + intercept;
+  // safe_sparse_dot(X, coef) on scikit-learn's C-ordered X, then + intercept.
+  const numerics::RowMatrix rows = X;
+  return numerics::matmul(numerics::view(rows), coef).array() + intercept;
 }
 
 void check_training_data(const char* method, const Matrix& X, const Vector& y) {

@@ -1,10 +1,12 @@
 #pragma once
 // scikit-learn's closed-form linear models on centred data (DESIGN §4.5).
 #include "regress/linear/centring.h"
+#include "regress/numerics/numpy_blas.h"
 
 namespace oh::regress {
 
-/// LinearRegression(): minimum-norm least squares (scipy's lstsq) with an intercept.
+/// LinearRegression(): scipy's lstsq (dgelsd, cond = ε) on centred data with an intercept. On a
+/// numerically rank-deficient design that keeps rounding-noise singular values, as scikit-learn does.
 class LinearRegression final : public Regressor {
  public:
   void fit(const Matrix& X, const Vector& y) override;
@@ -27,15 +29,15 @@ class Ridge final : public Regressor {
 };
 
 /// Least squares with an intercept column through the hat matrix H = A (AᵀA)⁺ Aᵀ, evaluated as
-/// numpy evaluates `At @ pinv(A.T @ A) @ A.T @ y` (pinv with rcond 1e-15).
+/// numpy evaluates `At @ pinv(A.T @ A) @ A.T @ y` (pinv with rcond 1e-15), call for call.
 class HatMatrixRegression final : public Regressor {
  public:
   void fit(const Matrix& X, const Vector& y) override;
   Vector predict(const Matrix& X) const override;
 
  private:
-  Matrix A_;         // [1, X_train]
-  Matrix pinv_AtA_;  // (AᵀA)⁺
+  numerics::RowMatrix A_;         // [1, X_train]
+  numerics::RowMatrix pinv_AtA_;  // (AᵀA)⁺
   Vector y_;
 };
 

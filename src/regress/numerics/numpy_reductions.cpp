@@ -34,6 +34,8 @@ double mean(const Eigen::VectorXd& values) {
 
 Eigen::RowVectorXd column_means(const Eigen::MatrixXd& X) {
   assert(X.rows() > 0);
+  // numpy drops the length-1 axis of an (n, 1) array and reduces what is left as 1-D: pairwise.
+  if (X.cols() == 1) return Eigen::RowVectorXd::Constant(1, pairwise_sum(X.data(), X.rows()) / static_cast<double>(X.rows()));
   Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(X.cols());
   for (Eigen::Index i = 0; i < X.rows(); ++i) sum += X.row(i);
   return sum / static_cast<double>(X.rows());

@@ -12,7 +12,8 @@ double pairwise_sum(const double* values, Eigen::Index n, Eigen::Index stride = 
 /// np.mean of a 1-D array: pairwise sum divided by the count.
 double mean(const Eigen::VectorXd& values);
 
-/// np.mean(X, axis=0) of a C-ordered matrix: rows added in order, then divided by n.
+/// np.mean(X, axis=0) of a C-ordered matrix: rows added in order, then divided by n (pairwise
+/// when X has a single column).
 Eigen::RowVectorXd column_means(const Eigen::MatrixXd& X);
 
 /// np.var(X) over every entry of X read in row-major order (SVR's gamma='scale').
