@@ -10,8 +10,12 @@ computed here from their definitions with numpy, independently of the C++ code.
 import json
 import random
 import sys
+import warnings
 
 import numpy as np
+
+# ConvergenceWarning and friends are expected (the published runs hit max_iter too); keep stderr for errors.
+warnings.filterwarnings("ignore")
 from sklearn.ensemble import (AdaBoostRegressor, BaggingRegressor, GradientBoostingRegressor,
                               RandomForestRegressor, VotingRegressor)
 from sklearn.kernel_ridge import KernelRidge

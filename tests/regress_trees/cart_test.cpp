@@ -169,7 +169,7 @@ void expect_same_trees(const std::vector<TreeCase>& cases) {
     weights.push_back(w);
     const auto& p = problems.back();
     requests.push_back({{"kind", "tree"},
-                        {"X", oh::testing::matrix_to_json(p.X_train)},
+                        {"X", oh::testing::matrix_json(p.X_train)},
                         {"y", std::vector<double>(p.y_train.data(), p.y_train.data() + c.n)},
                         {"sample_weight", c.bootstrap_weights ? json(w) : json(nullptr)},
                         {"random_state", c.seed},

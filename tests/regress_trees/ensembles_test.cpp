@@ -101,9 +101,9 @@ TEST(TreeEnsembles, VotingForestMatchesFullDepthRandomForest) {
     problems.push_back(oh::testing::random_problem(seed + 500, shape.n, kTestRows, shape.d, 0.0, 1.0, shape.decimals));
     const auto& p = problems.back();
     requests.push_back({{"kind", "forest"},
-                        {"X_train", oh::testing::matrix_to_json(p.X_train)},
+                        {"X_train", oh::testing::matrix_json(p.X_train)},
                         {"y_train", std::vector<double>(p.y_train.data(), p.y_train.data() + p.y_train.size())},
-                        {"X_test", oh::testing::matrix_to_json(p.X_test)},
+                        {"X_test", oh::testing::matrix_json(p.X_test)},
                         {"random_state", seed}});
   }
   const auto answers = oh::testing::tree_reference(requests);

@@ -42,7 +42,7 @@ void expect_numpy_agreement(const std::vector<NumpyCase>& cases) {
                      {"seed", c.options.seed},
                      {"percents", {tail, 100.0 - tail}}});
   }
-  const nlohmann::json expected = testing::run_python_reference("../report/numpy_bootstrap.py", input.dump());
+  const nlohmann::json expected = testing::run_python_reference("report/numpy_bootstrap.py", input.dump());
   ASSERT_EQ(expected.size(), cases.size());
   size_t identical = 0;
   for (size_t i = 0; i < cases.size(); ++i) {

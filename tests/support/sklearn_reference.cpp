@@ -20,16 +20,6 @@
 namespace oh::testing {
 namespace {
 
-nlohmann::json matrix_json(const regress::Matrix& m) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    nlohmann::json row = nlohmann::json::array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 std::string run_capture(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run: " + command);
@@ -44,6 +34,16 @@ std::string run_capture(const std::string& command) {
 
 }  // namespace
 
+nlohmann::json matrix_json(const regress::Matrix& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 bool sklearn_available() {
   return std::system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") == 0;
 }
@@ -55,7 +55,8 @@ nlohmann::json run_python_reference(const std::string& script, const std::string
   close(fd);
   std::ofstream(path) << input;
   const std::string output =
-      run_capture(std::string("/usr/bin/python3 ") + OH_SOURCE_DIR + "/tests/reference/" + script + " < " + path);
+      run_capture(std::string("/usr/bin/python3 ") + OH_SOURCE_DIR + "/tests/" +
+                  (script.find('/') == std::string::npos ? "reference/" : "") + script + " < " + path);
   std::remove(path);
   return nlohmann::json::parse(output);
 }

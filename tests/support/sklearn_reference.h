@@ -25,8 +25,13 @@ struct ReferenceResult {
   std::string error;
 };
 
-/// Runs tests/reference/<script> under /usr/bin/python3 with `input` on stdin; parses its stdout.
+/// Runs a Python reference script under /usr/bin/python3 with `input` on stdin and parses its stdout
+/// as JSON. `script` is a path below tests/ ("regress_trees/tree_reference.py"); a bare file name
+/// means tests/reference/<name>.
 nlohmann::json run_python_reference(const std::string& script, const std::string& input = "");
+
+/// Rows of X as a JSON array of arrays (doubles round-trip exactly).
+nlohmann::json matrix_json(const regress::Matrix& X);
 
 /// True when /usr/bin/python3 can import sklearn (tests skip with a message otherwise).
 bool sklearn_available();
