@@ -9,6 +9,9 @@
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define OH_LBFGSB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define OH_LBFGSB_INLINE inline __attribute__((always_inline))
+// The vector helpers are always inlined into each clone, so no call ever crosses the
+// ABI that -Wpsabi warns about for the baseline clone.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #else
 #define OH_LBFGSB_CLONES
 #define OH_LBFGSB_INLINE inline
@@ -17,20 +20,36 @@
 namespace oh::regress::mlp {
 namespace {
 
-// Eight doubles; lanes are independent, so each lane's sum keeps its own order.
-typedef double v8d __attribute__((vector_size(64), aligned(8)));
-typedef long long v8l __attribute__((vector_size(64)));
-constexpr int kBlock = 8;
+// Four doubles: native in the AVX2 and AVX-512 clones (whose 512-bit units may be single), and
+// few enough that the accumulators stay in registers. Lanes are independent, so each lane's sum
+// keeps its own order.
+constexpr int kBlock = 4;
+typedef double vec __attribute__((vector_size(kBlock * sizeof(double)), aligned(8)));
 
-OH_LBFGSB_INLINE v8d load8(const double* p) {
-  v8d v;
+OH_LBFGSB_INLINE vec load_vec(const double* p) {
+  vec v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-OH_LBFGSB_INLINE void store8(double* p, v8d v) { std::memcpy(p, &v, sizeof v); }
+OH_LBFGSB_INLINE void store_vec(double* p, vec v) { std::memcpy(p, &v, sizeof v); }
+
+// Coordinate j of the new pair: y = g − g_old and s = step·d (d itself when the step is 1, as
+// dscal is then skipped), written into both layouts.
+OH_LBFGSB_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int slot, const double* g,
+                                     const double* g_old, const double* d, double step) {
+  const int m = pairs.memory(), W = pairs.lanes();
+  const double y = g[j] - g_old[j];
+  const double s = step != 1.0 ? step * d[j] : d[j];
+  double* row = pairs.rows() + j * W;
+  row[slot] = y;
+  row[m + slot] = s;
+  double* block = pairs.blocks() + (j / kBlock) * W * kBlock + j % kBlock;
+  block[slot * kBlock] = y;
+  block[(m + slot) * kBlock] = s;
+}
 
 // Sequential sums over coordinates of `rows` lanes times three per-coordinate factors, with the
-// lanes held in registers: K chunks of 8 lanes (the last chunk may read past a row, into the
+// lanes held in registers: K chunks of kBlock lanes (the last chunk may read past a row, into the
 // next row or the padding, and those lanes are dropped).
 template <int K>
 OH_LBFGSB_INLINE void pair_products_in_registers(CorrectionPairs& pairs, const double* g, const double* g_old,
@@ -38,43 +57,29 @@ OH_LBFGSB_INLINE void pair_products_in_registers(CorrectionPairs& pairs, const d
                                                  PairProducts& out) {
   const std::size_t n = pairs.size();
   const int m = pairs.memory(), W = pairs.lanes();
-  double* rows = pairs.rows();
-  double* blocks = pairs.blocks();
-  v8d acc_s[K] = {}, acc_y[K] = {}, acc_r[K] = {};
+  const double* rows = pairs.rows();
+  vec acc_s[K] = {}, acc_y[K] = {}, acc_r[K] = {};
   if (new_slot >= 0) {
-    // The new pair enters the lanes in registers (a store into the row followed by a wide load
-    // of it would stall on store forwarding); the row is written after it has been read.
-    v8l is_y[K], is_s[K];
-    for (int c = 0; c < K; ++c)
-      for (int e = 0; e < kBlock; ++e) {
-        is_y[c][e] = kBlock * c + e == new_slot ? -1 : 0;
-        is_s[c][e] = kBlock * c + e == m + new_slot ? -1 : 0;
-      }
-    const bool scaled = step != 1.0;  // dscal is skipped when the step is 1
+    // The new pair is stored kAhead coordinates before its row is read: a wide load of a row
+    // right after a store into it would stall on store forwarding.
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t j = 0; j < std::min(kAhead, n); ++j) store_new_pair(pairs, j, new_slot, g, g_old, d, step);
     for (std::size_t i = 0; i < n; ++i) {
-      const double y = g[i] - g_old[i];
-      const double s = scaled ? step * d[i] : d[i];
-      const double r = -g[i];
-      double* row = rows + i * W;
+      if (i + kAhead < n) store_new_pair(pairs, i + kAhead, new_slot, g, g_old, d, step);
+      const double* row = rows + i * W;
+      const double y = row[new_slot], s = row[m + new_slot], r = -g[i];
       for (int c = 0; c < K; ++c) {
-        v8d lane = load8(row + kBlock * c);
-        lane = is_y[c] ? y : lane;
-        lane = is_s[c] ? s : lane;
+        const vec lane = load_vec(row + kBlock * c);
         acc_s[c] += lane * s;
         acc_y[c] += lane * y;
         if (with_gradient) acc_r[c] += lane * r;
       }
-      row[new_slot] = y;
-      row[m + new_slot] = s;
-      double* block = blocks + (i / kBlock) * W * kBlock + i % kBlock;
-      block[new_slot * kBlock] = y;
-      block[(m + new_slot) * kBlock] = s;
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
       const double* row = rows + i * W;
       const double r = -g[i];
-      for (int c = 0; c < K; ++c) acc_r[c] += load8(row + kBlock * c) * r;
+      for (int c = 0; c < K; ++c) acc_r[c] += load_vec(row + kBlock * c) * r;
     }
   }
   for (int q = 0; q < W; ++q) {
@@ -89,23 +94,17 @@ void pair_products_any_width(CorrectionPairs& pairs, const double* g, const doub
                              double step, int new_slot, bool with_gradient, PairProducts& out) {
   const std::size_t n = pairs.size();
   const int m = pairs.memory(), W = pairs.lanes();
-  double* rows = pairs.rows();
-  double* blocks = pairs.blocks();
+  const double* rows = pairs.rows();
   std::fill(out.with_s.begin(), out.with_s.end(), 0.0);
   std::fill(out.with_y.begin(), out.with_y.end(), 0.0);
   std::fill(out.with_r.begin(), out.with_r.end(), 0.0);
   double *acc_s = out.with_s.data(), *acc_y = out.with_y.data(), *acc_r = out.with_r.data();
   for (std::size_t i = 0; i < n; ++i) {
-    double* row = rows + i * W;
+    const double* row = rows + i * W;
     const double r = -g[i];
     if (new_slot >= 0) {
-      const double y = g[i] - g_old[i];
-      const double s = step == 1.0 ? d[i] : step * d[i];
-      row[new_slot] = y;
-      row[m + new_slot] = s;
-      double* block = blocks + (i / kBlock) * W * kBlock + i % kBlock;
-      block[new_slot * kBlock] = y;
-      block[(m + new_slot) * kBlock] = s;
+      store_new_pair(pairs, i, new_slot, g, g_old, d, step);
+      const double y = row[new_slot], s = row[m + new_slot];
       for (int q = 0; q < W; ++q) {
         acc_s[q] += row[q] * s;
         acc_y[q] += row[q] * y;
@@ -117,7 +116,7 @@ void pair_products_any_width(CorrectionPairs& pairs, const double* g, const doub
 }
 
 // Adds the first `count` lanes of v to `sum` one after another (coordinate order).
-OH_LBFGSB_INLINE double add_lanes_in_order(double sum, v8d v, int count) {
+OH_LBFGSB_INLINE double add_lanes_in_order(double sum, vec v, int count) {
   for (int e = 0; e < count; ++e) sum += v[e];
   return sum;
 }
@@ -142,6 +141,8 @@ void accumulate_pair_products(CorrectionPairs& pairs, const double* g, const dou
     case 1: return pair_products_in_registers<1>(pairs, g, g_old, d, step, new_slot, with_gradient, out);
     case 2: return pair_products_in_registers<2>(pairs, g, g_old, d, step, new_slot, with_gradient, out);
     case 3: return pair_products_in_registers<3>(pairs, g, g_old, d, step, new_slot, with_gradient, out);
+    case 4: return pair_products_in_registers<4>(pairs, g, g_old, d, step, new_slot, with_gradient, out);
+    case 5: return pair_products_in_registers<5>(pairs, g, g_old, d, step, new_slot, with_gradient, out);
     default: return pair_products_any_width(pairs, g, g_old, d, step, new_slot, with_gradient, out);
   }
 }
@@ -188,18 +189,18 @@ void subspace_point(const CorrectionPairs& pairs, const int* order, int col, con
       gx[e] = e < count ? g[start + e] : 0.0;
       xx[e] = e < count ? x[start + e] : 0.0;
     }
-    const v8d gv = load8(gx), xv = load8(xx);
+    const vec gv = load_vec(gx), xv = load_vec(xx);
     const double* block = blocks + (start / kBlock) * W * kBlock;
-    v8d dv = -gv;
+    vec dv = -gv;
     for (int k = 0; k < col; ++k) {
       const int slot = order[k];
-      dv = (dv + (load8(block + slot * kBlock) * wv[k]) / theta) + load8(block + (m + slot) * kBlock) * wv[col + k];
+      dv = (dv + (load_vec(block + slot * kBlock) * wv[k]) / theta) + load_vec(block + (m + slot) * kBlock) * wv[col + k];
     }
     dv = inverse_theta * dv;
-    const v8d zv = xv + dv;
-    const v8d dd = zv - xv;
-    store8(zz, zv);
-    store8(ddd, dd);
+    const vec zv = xv + dv;
+    const vec dd = zv - xv;
+    store_vec(zz, zv);
+    store_vec(ddd, dd);
     for (int e = 0; e < count; ++e) {
       z[start + e] = zz[e];
       d[start + e] = ddd[e];

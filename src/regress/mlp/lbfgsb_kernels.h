@@ -10,7 +10,7 @@ namespace oh::regress::mlp {
 
 /// The m correction pairs (s, y), slot q holding one pair, in two layouts: `rows` (per
 /// coordinate the 2m values [y_0..y_{m-1}, s_0..s_{m-1}]) for sums against every stored vector
-/// at once, and `blocks` (per 8 coordinates, the same 2m lanes × 8) for coordinate-wise updates.
+/// at once, and `blocks` (per 4 coordinates, the same 2m lanes × 4) for coordinate-wise updates.
 class CorrectionPairs {
  public:
   CorrectionPairs(std::size_t n, int m);
