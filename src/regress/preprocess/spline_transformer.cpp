@@ -22,7 +22,8 @@ SplineTransformer::SplineTransformer(int n_knots, int degree) : n_knots_(n_knots
 }
 
 void SplineTransformer::fit(const Matrix& X) {
-  if (X.rows() == 0) throw MethodFailure("SplineTransformer needs at least one row");
+  // scikit-learn's check_array(ensure_min_samples=2) in SplineTransformer.fit.
+  if (X.rows() < 2) throw MethodFailure("SplineTransformer needs at least 2 rows, got " + std::to_string(X.rows()));
   knots_.assign(static_cast<size_t>(X.cols()), {});
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
     std::vector<double> base;
