@@ -167,12 +167,10 @@ bool UnboundedLbfgsb::line_search() {
                                          : trial_point(t_.data(), d_.data(), stp_, n_, x_.data(), evaluated_x_.data());
           if (moved) {
             evaluated_f_ = objective_(x_.data(), evaluated_g_.data());
-            evaluated_x_ = x_;
             ++result_.evaluations;
           }
           f_ = evaluated_f_;
-          g_ = evaluated_g_;
-          slope_and_gradient_norm(g_.data(), d_.data(), n_, gd_, max_abs_g);
+          slope_and_gradient_norm(evaluated_g_.data(), g_.data(), d_.data(), n_, gd_, max_abs_g);  // g := evaluated g
           continue;
         }
       }
@@ -353,7 +351,7 @@ LbfgsbResult UnboundedLbfgsb::run() {
   tol_ = (options_.ftol / epsmch_) * epsmch_;  // factr·epsmch, factr as scipy passes it
   evaluate_at_x();
   double gd_unused;
-  slope_and_gradient_norm(g_.data(), g_.data(), n_, gd_unused, sbgnrm_);
+  slope_and_gradient_norm(g_.data(), g_.data(), g_.data(), n_, gd_unused, sbgnrm_);
   if (sbgnrm_ <= options_.gtol) {
     finish(kConvergedGradient, true);
   } else {

@@ -213,35 +213,41 @@ void subspace_point(const CorrectionPairs& pairs, const int* order, int col, con
 }
 
 OH_LBFGSB_CLONES
-void slope_and_gradient_norm(const double* g, const double* d, std::size_t n, double& gd, double& max_abs_g) {
+void slope_and_gradient_norm(const double* source, double* g, const double* d, std::size_t n, double& gd,
+                             double& max_abs_g) {
   double sum = 0.0, largest = 0.0;
   bool nan = false;
   for (std::size_t i = 0; i < n; ++i) {
-    sum += g[i] * d[i];
-    const double a = std::fabs(g[i]);
+    const double gi = source[i];
+    g[i] = gi;
+    sum += gi * d[i];
+    const double a = std::fabs(gi);
     largest = a > largest ? a : largest;
-    nan |= g[i] != g[i];
+    nan |= gi != gi;
   }
   gd = sum;
   max_abs_g = nan ? std::nan("") : largest;
 }
 
 OH_LBFGSB_CLONES
-bool trial_point(const double* t, const double* d, double step, std::size_t n, double* x, const double* previous) {
+bool trial_point(const double* t, const double* d, double step, std::size_t n, double* x, double* previous) {
   bool changed = false;
   for (std::size_t i = 0; i < n; ++i) {
-    x[i] = step * d[i] + t[i];
-    changed |= x[i] != previous[i];
+    const double xi = step * d[i] + t[i];
+    changed |= xi != previous[i];
+    x[i] = xi;
+    previous[i] = xi;
   }
   return changed;
 }
 
 OH_LBFGSB_CLONES
-bool copy_point(const double* z, std::size_t n, double* x, const double* previous) {
+bool copy_point(const double* z, std::size_t n, double* x, double* previous) {
   bool changed = false;
   for (std::size_t i = 0; i < n; ++i) {
-    x[i] = z[i];
     changed |= z[i] != previous[i];
+    x[i] = z[i];
+    previous[i] = z[i];
   }
   return changed;
 }

@@ -53,13 +53,17 @@ void steepest_descent_point(const double* x, const double* g, double t, std::siz
 void subspace_point(const CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
                     const double* x, const double* g, double* z, double* d, double& dtd, double& gd);
 
-/// gᵀd, and max|g_i| (NaN when some g_i is NaN, as the patched projgr reports).
-void slope_and_gradient_norm(const double* g, const double* d, std::size_t n, double& gd, double& max_abs_g);
+/// Copies `source` into g while forming gᵀd and max|g_i| (NaN when some g_i is NaN, as the
+/// patched projgr reports). `source` may be g itself.
+void slope_and_gradient_norm(const double* source, double* g, const double* d, std::size_t n, double& gd,
+                             double& max_abs_g);
 
-/// x = step·d + t. Returns whether x differs from `previous` (element-wise !=, so NaN differs).
-bool trial_point(const double* t, const double* d, double step, std::size_t n, double* x, const double* previous);
+/// x = step·d + t, also written to `previous`. Returns whether x differs from what `previous`
+/// held (element-wise !=, so NaN differs; overwriting equal values keeps later comparisons the
+/// same, since == does not see the sign of zero).
+bool trial_point(const double* t, const double* d, double step, std::size_t n, double* x, double* previous);
 
-/// x = z. Returns whether x differs from `previous`, as trial_point.
-bool copy_point(const double* z, std::size_t n, double* x, const double* previous);
+/// x = z, also written to `previous`; returns whether x differs from what `previous` held.
+bool copy_point(const double* z, std::size_t n, double* x, double* previous);
 
 }  // namespace oh::regress::mlp
