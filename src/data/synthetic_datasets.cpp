@@ -15,6 +15,13 @@ namespace {
 constexpr double kPi = 3.141592653589793;   // np.pi
 constexpr double kE = 2.718281828459045;    // np.e
 
+/// A numpy scalar's `x ** p`: libm's pow, called for real. GCC folds pow(x, 2.0) into x*x, which
+/// differs from glibc's pow(x, 2.0) in the last bit for some x; the volatile pointer stops that.
+double scalar_pow(double x, double p) {
+  static double (*volatile libm_pow)(double, double) = std::pow;
+  return libm_pow(x, p);
+}
+
 Matrix uniform_rows(RandomState& rng, int n, int d, double low = 0.0, double high = 1.0) {
   Matrix X(n, d);
   for (int i = 0; i < n; ++i)
@@ -113,7 +120,8 @@ Table original2(uint32_t seed, const GenerateOptions& o) {
     X(i, 3) += 1;
   }
   return round_before(std::move(X), o.decimals, [](Row x) {
-    return std::pow(std::pow(x[0], 4.0) + std::pow(x[1] * x[2] - 2 / (std::sqrt(x[1]) * std::sqrt(x[3])), 2.0), 0.75);
+    return scalar_pow(scalar_pow(x[0], 4.0) + scalar_pow(x[1] * x[2] - 2 / (std::sqrt(x[1]) * std::sqrt(x[3])), 2.0),
+                      0.75);
   });
 }
 
@@ -130,7 +138,7 @@ Table original3(uint32_t seed, const GenerateOptions& o) {
     X(i, 3) += 1;
   }
   return round_before(std::move(X), o.decimals, [](Row x) {
-    return std::pow(kE, x[0]) + (x[1] * x[2]) / std::sqrt(x[3]) + std::pow(x[3] * x[0], 1.5);
+    return scalar_pow(kE, x[0]) + (x[1] * x[2]) / std::sqrt(x[3]) + scalar_pow(x[3] * x[0], 1.5);
   });
 }
 
