@@ -34,7 +34,7 @@ OH_LBFGSB_INLINE vec load_vec(const double* p) {
 OH_LBFGSB_INLINE void store_vec(double* p, vec v) { std::memcpy(p, &v, sizeof v); }
 
 // Coordinate j of the new pair: y = g − g_old and s = step·d (d itself when the step is 1, as
-// dscal is then skipped), written into both layouts.
+// dscal is then skipped).
 OH_LBFGSB_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int slot, const double* g,
                                      const double* g_old, const double* d, double step) {
   const int m = pairs.memory(), W = pairs.lanes();
@@ -43,9 +43,30 @@ OH_LBFGSB_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int 
   double* row = pairs.rows() + j * W;
   row[slot] = y;
   row[m + slot] = s;
-  double* block = pairs.blocks() + (j / kBlock) * W * kBlock + j % kBlock;
-  block[slot * kBlock] = y;
-  block[(m + slot) * kBlock] = s;
+}
+
+// Rows i..i+kBlock-1 (zero rows past n) turned lane-major: lanes[q] holds lane q of the kBlock
+// coordinates, by 4×4 transposes of kBlock-lane chunks.
+OH_LBFGSB_INLINE void rows_to_lanes(const CorrectionPairs& pairs, std::size_t i, int chunks, double* lanes) {
+  static_assert(kBlock == 4, "the transpose below is 4 x 4");
+  typedef long long lanes_index __attribute__((vector_size(kBlock * sizeof(long long))));
+  const std::size_t n = pairs.size();
+  const int W = pairs.lanes();
+  const double* r[kBlock];
+  for (int e = 0; e < kBlock; ++e) r[e] = i + e < n ? pairs.rows() + (i + e) * W : pairs.zero_row();
+  for (int c = 0; c < chunks; ++c) {
+    const vec r0 = load_vec(r[0] + kBlock * c), r1 = load_vec(r[1] + kBlock * c);
+    const vec r2 = load_vec(r[2] + kBlock * c), r3 = load_vec(r[3] + kBlock * c);
+    const vec even01 = __builtin_shuffle(r0, r1, lanes_index{0, 4, 2, 6});
+    const vec odd01 = __builtin_shuffle(r0, r1, lanes_index{1, 5, 3, 7});
+    const vec even23 = __builtin_shuffle(r2, r3, lanes_index{0, 4, 2, 6});
+    const vec odd23 = __builtin_shuffle(r2, r3, lanes_index{1, 5, 3, 7});
+    double* out = lanes + kBlock * kBlock * c;
+    store_vec(out, __builtin_shuffle(even01, even23, lanes_index{0, 1, 4, 5}));
+    store_vec(out + kBlock, __builtin_shuffle(odd01, odd23, lanes_index{0, 1, 4, 5}));
+    store_vec(out + 2 * kBlock, __builtin_shuffle(even01, even23, lanes_index{2, 3, 6, 7}));
+    store_vec(out + 3 * kBlock, __builtin_shuffle(odd01, odd23, lanes_index{2, 3, 6, 7}));
+  }
 }
 
 // Sequential sums over coordinates of `rows` lanes times three per-coordinate factors, with the
@@ -115,20 +136,15 @@ void pair_products_any_width(CorrectionPairs& pairs, const double* g, const doub
   }
 }
 
-// Adds the first `count` lanes of v to `sum` one after another (coordinate order).
-OH_LBFGSB_INLINE double add_lanes_in_order(double sum, vec v, int count) {
-  for (int e = 0; e < count; ++e) sum += v[e];
-  return sum;
-}
-
 }  // namespace
 
 CorrectionPairs::CorrectionPairs(std::size_t n, int m)
     : n_(n),
       m_(m),
-      // Rows carry one chunk of padding for the register path's last partial chunk.
+      // Rows carry one chunk of padding for the register paths' last partial chunk.
       rows_(n * 2 * static_cast<std::size_t>(m) + kBlock, 0.0),
-      blocks_((n + kBlock - 1) / kBlock * 2 * static_cast<std::size_t>(m) * kBlock, 0.0) {}
+      zero_row_((2 * static_cast<std::size_t>(m) + kBlock - 1) / kBlock * kBlock, 0.0),
+      lane_scratch_(zero_row_.size() * kBlock, 0.0) {}
 
 OH_LBFGSB_CLONES
 void accumulate_pair_products(CorrectionPairs& pairs, const double* g, const double* g_old, const double* d,
@@ -173,40 +189,46 @@ void steepest_descent_point(const double* x, const double* g, double t, std::siz
 }
 
 OH_LBFGSB_CLONES
-void subspace_point(const CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
+void subspace_point(CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
                     const double* x, const double* g, double* z, double* d, double& dtd, double& gd) {
+  // Rows a few groups ahead are requested early: this pass computes long enough per row that
+  // the hardware prefetcher alone leaves it waiting on memory.
+  constexpr std::size_t kPrefetchAhead = 16;
   const std::size_t n = pairs.size();
-  const int m = pairs.memory(), W = pairs.lanes();
-  const double* blocks = pairs.blocks();
+  const int m = pairs.memory(), W = pairs.lanes(), chunks = (W + kBlock - 1) / kBlock;
+  const std::size_t group_bytes = kBlock * W * sizeof(double);
+  double* lanes = pairs.lane_scratch();
   const double inverse_theta = 1.0 / theta;
   double dd_sum = 0.0, gd_sum = 0.0;
   double gx[kBlock], xx[kBlock], zz[kBlock], ddd[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
+    if (start + kPrefetchAhead + kBlock <= n) {
+      const char* ahead = reinterpret_cast<const char*>(pairs.rows() + (start + kPrefetchAhead) * W);
+      for (std::size_t b = 0; b < group_bytes; b += 64) __builtin_prefetch(ahead + b);
+    }
     const int count = static_cast<int>(std::min<std::size_t>(kBlock, n - start));
-    // Full blocks read straight from the arrays; the last partial one goes through zeroed
-    // scratch so that no lane reads past n.
+    // The last partial group goes through zeroed scratch so that no lane reads past n.
     for (int e = 0; e < kBlock; ++e) {
       gx[e] = e < count ? g[start + e] : 0.0;
       xx[e] = e < count ? x[start + e] : 0.0;
     }
+    rows_to_lanes(pairs, start, chunks, lanes);
     const vec gv = load_vec(gx), xv = load_vec(xx);
-    const double* block = blocks + (start / kBlock) * W * kBlock;
     vec dv = -gv;
     for (int k = 0; k < col; ++k) {
       const int slot = order[k];
-      dv = (dv + (load_vec(block + slot * kBlock) * wv[k]) / theta) + load_vec(block + (m + slot) * kBlock) * wv[col + k];
+      dv = (dv + (load_vec(lanes + slot * kBlock) * wv[k]) / theta) + load_vec(lanes + (m + slot) * kBlock) * wv[col + k];
     }
     dv = inverse_theta * dv;
     const vec zv = xv + dv;
-    const vec dd = zv - xv;
     store_vec(zz, zv);
-    store_vec(ddd, dd);
+    store_vec(ddd, zv - xv);
     for (int e = 0; e < count; ++e) {
       z[start + e] = zz[e];
       d[start + e] = ddd[e];
+      dd_sum += ddd[e] * ddd[e];
+      gd_sum += gx[e] * ddd[e];
     }
-    dd_sum = add_lanes_in_order(dd_sum, dd * dd, count);
-    gd_sum = add_lanes_in_order(gd_sum, gv * dd, count);
   }
   dtd = dd_sum;
   gd = gd_sum;

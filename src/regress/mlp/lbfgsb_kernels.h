@@ -8,9 +8,9 @@
 
 namespace oh::regress::mlp {
 
-/// The m correction pairs (s, y), slot q holding one pair, in two layouts: `rows` (per
-/// coordinate the 2m values [y_0..y_{m-1}, s_0..s_{m-1}]) for sums against every stored vector
-/// at once, and `blocks` (per 4 coordinates, the same 2m lanes × 4) for coordinate-wise updates.
+/// The m correction pairs (s, y), slot q holding one pair, stored by coordinate: row i holds the
+/// 2m values [y_0..y_{m-1}, s_0..s_{m-1}] of coordinate i, so one pass forms sums against every
+/// stored vector at once. (One layout keeps the two passes per iteration at one read each.)
 class CorrectionPairs {
  public:
   CorrectionPairs(std::size_t n, int m);
@@ -19,13 +19,14 @@ class CorrectionPairs {
   int lanes() const { return 2 * m_; }
   double* rows() { return rows_.data(); }
   const double* rows() const { return rows_.data(); }
-  double* blocks() { return blocks_.data(); }
-  const double* blocks() const { return blocks_.data(); }
+  /// Scratch for coordinate-wise passes: a zero row, and one group of rows turned lane-major.
+  const double* zero_row() const { return zero_row_.data(); }
+  double* lane_scratch() { return lane_scratch_.data(); }
 
  private:
   std::size_t n_;
   int m_;
-  std::vector<double> rows_, blocks_;
+  std::vector<double> rows_, zero_row_, lane_scratch_;
 };
 
 /// Sums over all coordinates against every lane of `pairs` (lane q < m: y_q, lane m+q: s_q).
@@ -50,7 +51,7 @@ void steepest_descent_point(const double* x, const double* g, double t, std::siz
 /// The subspace Newton point (subsm, unbounded): d = −g; for each stored pair k in `order`,
 /// d := d + (y_k·wv[k])/θ + s_k·wv[col+k]; d := (1/θ)·d; z = x + d; then d = z − x. Returns dᵀd
 /// and gᵀd.
-void subspace_point(const CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
+void subspace_point(CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
                     const double* x, const double* g, double* z, double* d, double& dtd, double& gd);
 
 /// Copies `source` into g while forming gᵀd and max|g_i| (NaN when some g_i is NaN, as the
