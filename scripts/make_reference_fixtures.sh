@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$here/tests/conformance/fixtures"
 mkdir -p "$out"
-all=$("$here/build/apps/optim-hunter/optim-hunter" regressors --json |
+all=$("${OH_BIN:-$here/build/apps/optim-hunter/optim-hunter}" regressors --json |
       /usr/bin/python3 -c 'import json,sys; print(",".join(s["name"] for s in json.load(sys.stdin) if s["in_all"]))')
 run() {  # run PRESET DATASET SEQ_LEN
   local file="$out/$1_$2.csv"
@@ -16,4 +16,5 @@ run() {  # run PRESET DATASET SEQ_LEN
   echo "wrote $file.gz" >&2
 }
 run optim_hunter original2 25
+run fair friedman2 25
 for d in friedman1 friedman2 friedman3; do run llm4regression "$d" 50; done
