@@ -50,6 +50,8 @@ Action add_compare_command(CLI::App& app) {
       ->default_str("runs/<dataset>-<protocol>");
   cmd->add_option("--threads", o.threads, "Worker threads over seeds (0: all cores)")->capture_default_str();
   cmd->add_option("--constant", args->constant, "Prediction of the `constant` baseline");
+  cmd->add_option("--gd-steps", o.gd_steps, "gd_regression: gradient steps")->capture_default_str();
+  cmd->add_option("--gd-lr", o.gd_lr, "gd_regression: learning rate")->capture_default_str();
   cmd->add_option("--csv", o.protocol.csv_path, "CSV file for --dataset csv (header row)");
   cmd->add_option("--target", o.protocol.csv_target, "Target column of the CSV (default: the last)");
   cmd->add_flag("--json", args->json, "Print one JSON document on stdout");

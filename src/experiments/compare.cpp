@@ -44,7 +44,12 @@ std::string resume_key(const std::string& config, const std::string& fingerprint
                        const regress::RegressorOptions& options) {
   std::string bytes = std::string(kNumericsVersion) + "|" + config + "|" + fingerprint + "|" + spec.name + "|" +
                       spec.hyperparameters + "|";
+  // Options only some methods read are part of only their keys, so changing one reruns only them.
   if (spec.name == "constant") append_bits(bytes, options.constant);
+  if (spec.name == "gd_regression") {
+    bytes += std::to_string(options.gd_steps) + "|";
+    append_bits(bytes, options.gd_lr);
+  }
   return content_hash(bytes);
 }
 
@@ -149,6 +154,8 @@ CompareOutcome run_compare(const CompareOptions& options) {
   const bool wants_constant =
       std::any_of(specs.begin(), specs.end(), [](const auto* s) { return s->name == "constant"; });
   if (wants_constant && !options.constant) throw InputError("regressor 'constant' needs --constant VALUE");
+  if (options.gd_steps < 0) throw InputError("--gd-steps must be >= 0, got " + std::to_string(options.gd_steps));
+  if (!std::isfinite(options.gd_lr)) throw InputError("--gd-lr must be finite");
   if (options.threads < 0) throw InputError("--threads must be >= 0, got " + std::to_string(options.threads));
   const auto run_dir = prepare_run_directory(options.out_dir);
   store::RunStore store((run_dir / "store.sqlite").string());
@@ -168,6 +175,8 @@ CompareOutcome run_compare(const CompareOptions& options) {
       regress::RegressorOptions regressor_options;
       regressor_options.random_state = out.episode.random_state;
       regressor_options.constant = options.constant.value_or(0.0);
+      regressor_options.gd_steps = options.gd_steps;
+      regressor_options.gd_lr = options.gd_lr;
       const std::string fingerprint = episode_fingerprint(out.episode);
       for (const auto* spec : specs) {
         const std::string key = resume_key(config, fingerprint, *spec, regressor_options);
@@ -228,6 +237,7 @@ CompareOutcome run_compare(const CompareOptions& options) {
                                   {"reused_from_store", outcome.reused},
                                   {"method_seconds", method_seconds}}}};
   if (options.constant) run["config"]["constant"] = *options.constant;
+  run["config"]["gd_regression"] = {{"steps", options.gd_steps}, {"lr", options.gd_lr}};
   outcome.run_json = run.dump(2);
   write_file_atomically((run_dir / "run.json").string(), outcome.run_json + "\n");
   report::write_compare_report((run_dir / "report.html").string(), run, outcome.summary, scores);

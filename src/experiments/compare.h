@@ -16,6 +16,8 @@ struct CompareOptions {
   std::string out_dir;
   int threads = 0;                  // 0: one worker per hardware thread
   std::optional<double> constant;   // the `constant` baseline's value (--constant)
+  int gd_steps = 2;                 // gd_regression's steps and learning rate
+  double gd_lr = 0.01;
 };
 
 struct CompareOutcome {

@@ -107,8 +107,9 @@ std::vector<RegressorSpec> exact_family() {
             [](const RegressorOptions& o) { return std::make_unique<ConstantBaseline>(o.constant); }, false),
       exact("hat_matrix", "Eigen", "least squares with intercept via H = A pinv(AᵀA) Aᵀ (rcond=1e-15)",
             [](const RegressorOptions&) { return std::make_unique<HatMatrixRegression>(); }),
-      exact("gd_regression", "Eigen", "full-batch GD on 0.5*MSE with intercept from 0, steps=2, lr=0.01",
-            [](const RegressorOptions&) { return std::make_unique<GradientDescentRegression>(2, 0.01); }),
+      exact("gd_regression", "Eigen",
+            "full-batch GD on 0.5*MSE with intercept from 0 (steps, lr: --gd-steps, --gd-lr; default 2, 0.01)",
+            [](const RegressorOptions& o) { return std::make_unique<GradientDescentRegression>(o.gd_steps, o.gd_lr); }),
   };
   add_knn_search(specs);
   return specs;

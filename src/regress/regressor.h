@@ -17,6 +17,8 @@ using Vector = Eigen::VectorXd;
 struct RegressorOptions {
   uint32_t random_state = 0;  // the preset's `rs` (DESIGN §4.3)
   double constant = 0.0;      // the `constant` baseline's prediction (--constant)
+  int gd_steps = 2;           // gd_regression's steps and learning rate (optim_hunter's defaults)
+  double gd_lr = 0.01;
 };
 
 /// Thrown by fit/predict when a method cannot run on the given data (k > n_train, a constant

@@ -115,3 +115,15 @@ TEST(Compare, BadInputIsRejectedBeforeAnyWork) {
   EXPECT_THROW(oh::experiments::run_compare(options("friedman2", "fair", 25, 2, "knn", "/proc/forbidden/run")),
                InputError);
 }
+
+TEST(Compare, MethodOptionsReachTheirMethodAndOnlyItsResumeKey) {
+  auto o = options("friedman2", "fair", 10, 2, "gd_regression,ridge", fresh_dir("gd"));
+  const auto first = oh::experiments::run_compare(o);
+  o.gd_steps = 0;  // zero steps from w = 0, b = 0: every prediction is 0, so MSE = mean(gold²)
+  const auto second = oh::experiments::run_compare(o);
+  EXPECT_EQ(second.computed, 2);  // gd_regression on both seeds; ridge comes from the store
+  EXPECT_EQ(second.reused, 2);
+  EXPECT_NE(find(first, "gd_regression").mean_mse, find(second, "gd_regression").mean_mse);
+  const std::string results = read(fs::path(o.out_dir) / "results.csv");
+  EXPECT_NE(results.find(",gd_regression,0,0.0,"), std::string::npos);
+}
