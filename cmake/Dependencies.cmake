@@ -14,12 +14,17 @@ add_library(oh::libsvm INTERFACE IMPORTED)
 target_include_directories(oh::libsvm INTERFACE ${LIBSVM_INCLUDE_DIR})
 target_link_libraries(oh::libsvm INTERFACE ${LIBSVM_LIBRARY})
 
-# L-BFGS-B 3.0 (Fortran, static): the optimizer scipy runs for MLPRegressor(solver='lbfgs').
+# L-BFGS-B 3.0 (Fortran, static): the optimizer scipy runs for MLPRegressor(solver='lbfgs'). The MLPs
+# use our bit-identical C++ port (src/regress/mlp/lbfgsb.cpp); this library is the reference its tests
+# compare against.
 find_library(LBFGSB_LIBRARY NAMES liblbfgsb.a lbfgsb REQUIRED)
 find_library(GFORTRAN_LIBRARY NAMES gfortran libgfortran.so.5 REQUIRED
              HINTS /usr/lib/gcc/x86_64-linux-gnu/12 /usr/lib/x86_64-linux-gnu)
 # It calls LAPACK (dpotrf, dtrtrs) and BLAS (ddot, dcopy, ...): the system's reference libraries,
 # the same ones Debian's scipy resolves through libblas.so.3/liblapack.so.3.
 find_package(LAPACK REQUIRED)
+find_package(BLAS REQUIRED)
 add_library(oh::lbfgsb INTERFACE IMPORTED)
-target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} LAPACK::LAPACK ${GFORTRAN_LIBRARY} m)
+# Spelled as -l flags so CMake keeps them after the static library instead of merging them with
+# the earlier LAPACK::LAPACK/BLAS::BLAS entries of oh_regress.
+target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} -llapack -lblas ${GFORTRAN_LIBRARY} m)

@@ -189,8 +189,7 @@ TEST(MlpConformance, MedianErrorRatioWithinBoundsOnThirtySeeds) {
 }
 
 // The acceptance sweep (not in CI): OH_MLP_SWEEP_SEEDS seeds (default 100) of every architecture.
-//   build/tests/regress_mlp/test_regress_mlp --gtest_also_run_disabled_tests \
-//       --gtest_filter='*DISABLED_Sweep*'
+//   build/tests/regress_mlp/test_regress_mlp --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Sweep*'
 TEST(MlpConformance, DISABLED_SweepAllArchitectures) {
   SKIP_WITHOUT_SKLEARN();
   const char* env = std::getenv("OH_MLP_SWEEP_SEEDS");

@@ -4,18 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-// Compiled for several instruction sets and picked at load time; only the vector width differs,
-// and with -ffp-contract=off and no reassociation every clone rounds identically.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define OH_LBFGSB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define OH_LBFGSB_INLINE inline __attribute__((always_inline))
-// The vector helpers are always inlined into each clone, so no call ever crosses the
-// ABI that -Wpsabi warns about for the baseline clone.
-#pragma GCC diagnostic ignored "-Wpsabi"
-#else
-#define OH_LBFGSB_CLONES
-#define OH_LBFGSB_INLINE inline
-#endif
+#include "regress/mlp/vector_clones.h"
 
 namespace oh::regress::mlp {
 namespace {
@@ -26,16 +15,16 @@ namespace {
 constexpr int kBlock = 4;
 typedef double vec __attribute__((vector_size(kBlock * sizeof(double)), aligned(8)));
 
-OH_LBFGSB_INLINE vec load_vec(const double* p) {
+OH_INLINE vec load_vec(const double* p) {
   vec v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-OH_LBFGSB_INLINE void store_vec(double* p, vec v) { std::memcpy(p, &v, sizeof v); }
+OH_INLINE void store_vec(double* p, vec v) { std::memcpy(p, &v, sizeof v); }
 
 // Coordinate j of the new pair: y = g − g_old and s = step·d (d itself when the step is 1, as
 // dscal is then skipped).
-OH_LBFGSB_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int slot, const double* g,
+OH_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int slot, const double* g,
                                      const double* g_old, const double* d, double step) {
   const int m = pairs.memory(), W = pairs.lanes();
   const double y = g[j] - g_old[j];
@@ -47,7 +36,7 @@ OH_LBFGSB_INLINE void store_new_pair(CorrectionPairs& pairs, std::size_t j, int 
 
 // Rows i..i+kBlock-1 (zero rows past n) turned lane-major: lanes[q] holds lane q of the kBlock
 // coordinates, by 4×4 transposes of kBlock-lane chunks.
-OH_LBFGSB_INLINE void rows_to_lanes(const CorrectionPairs& pairs, std::size_t i, int chunks, double* lanes) {
+OH_INLINE void rows_to_lanes(const CorrectionPairs& pairs, std::size_t i, int chunks, double* lanes) {
   static_assert(kBlock == 4, "the transpose below is 4 x 4");
   typedef long long lanes_index __attribute__((vector_size(kBlock * sizeof(long long))));
   const std::size_t n = pairs.size();
@@ -73,7 +62,7 @@ OH_LBFGSB_INLINE void rows_to_lanes(const CorrectionPairs& pairs, std::size_t i,
 // lanes held in registers: K chunks of kBlock lanes (the last chunk may read past a row, into the
 // next row or the padding, and those lanes are dropped).
 template <int K>
-OH_LBFGSB_INLINE void pair_products_in_registers(CorrectionPairs& pairs, const double* g, const double* g_old,
+OH_INLINE void pair_products_in_registers(CorrectionPairs& pairs, const double* g, const double* g_old,
                                                  const double* d, double step, int new_slot, bool with_gradient,
                                                  PairProducts& out) {
   const std::size_t n = pairs.size();
@@ -146,7 +135,7 @@ CorrectionPairs::CorrectionPairs(std::size_t n, int m)
       zero_row_((2 * static_cast<std::size_t>(m) + kBlock - 1) / kBlock * kBlock, 0.0),
       lane_scratch_(zero_row_.size() * kBlock, 0.0) {}
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 void accumulate_pair_products(CorrectionPairs& pairs, const double* g, const double* g_old, const double* d,
                               double step, int new_slot, bool with_gradient, PairProducts& out) {
   const int W = pairs.lanes();
@@ -172,7 +161,7 @@ double cauchy_slope(const double* g, std::size_t n) {
   return f1;
 }
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 void steepest_descent_point(const double* x, const double* g, double t, std::size_t n, double* z, double* d,
                             double& dtd, double& gd) {
   double dd_sum = 0.0, gd_sum = 0.0;
@@ -188,7 +177,7 @@ void steepest_descent_point(const double* x, const double* g, double t, std::siz
   gd = gd_sum;
 }
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 void subspace_point(CorrectionPairs& pairs, const int* order, int col, const double* wv, double theta,
                     const double* x, const double* g, double* z, double* d, double& dtd, double& gd) {
   // Rows a few groups ahead are requested early: this pass computes long enough per row that
@@ -234,7 +223,7 @@ void subspace_point(CorrectionPairs& pairs, const int* order, int col, const dou
   gd = gd_sum;
 }
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 void slope_and_gradient_norm(const double* source, double* g, const double* d, std::size_t n, double& gd,
                              double& max_abs_g) {
   double sum = 0.0, largest = 0.0;
@@ -251,7 +240,7 @@ void slope_and_gradient_norm(const double* source, double* g, const double* d, s
   max_abs_g = nan ? std::nan("") : largest;
 }
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 bool trial_point(const double* t, const double* d, double step, std::size_t n, double* x, double* previous) {
   bool changed = false;
   for (std::size_t i = 0; i < n; ++i) {
@@ -263,7 +252,7 @@ bool trial_point(const double* t, const double* d, double step, std::size_t n, d
   return changed;
 }
 
-OH_LBFGSB_CLONES
+OH_VECTOR_CLONES
 bool copy_point(const double* z, std::size_t n, double* x, double* previous) {
   bool changed = false;
   for (std::size_t i = 0; i < n; ++i) {

@@ -2,19 +2,7 @@
 
 #include <algorithm>
 
-// The loops below are compiled for several instruction sets and picked at load time. Only the
-// vector width changes: with -ffp-contract=off and no reassociation every clone rounds the same.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define OH_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define OH_VECTOR_CLONES
-#endif
-// Helpers are forced inline so that each clone compiles them for its own instruction set.
-#if defined(__GNUC__)
-#define OH_INLINE inline __attribute__((always_inline))
-#else
-#define OH_INLINE inline
-#endif
+#include "regress/mlp/vector_clones.h"
 
 namespace oh::regress::mlp {
 namespace {
