@@ -3,6 +3,7 @@
 #include "apps/optim-hunter/commands.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace oh::cli {
 namespace {
@@ -24,12 +25,7 @@ uint32_t parse_seed(const std::string& text) {
 
 std::vector<uint32_t> parse_seed_list(const std::string& text) {
   std::vector<uint32_t> seeds;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    start = comma + 1;
-    if (item.empty()) continue;
+  for (const auto& item : split_list(text)) {
     const size_t dash = item.find('-', 1);
     if (dash == std::string::npos) {
       seeds.push_back(parse_seed(item));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "data/split.h"
 
 namespace oh::data {
@@ -12,12 +13,6 @@ namespace {
 const std::vector<std::string> kOptimHunterDatasets = {"friedman1", "friedman2", "friedman3", "original2"};
 constexpr int kOriginal2Rows = 96, kOriginal2Train = 64;
 constexpr int kFairTrainRows = 50;
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/numeric_format.h"
 #include "core/numpy_random.h"
 #include "data/dataset.h"
@@ -247,9 +248,10 @@ const std::vector<DatasetSpec>& all_datasets() {
 const DatasetSpec& find_dataset(const std::string& name) {
   for (const auto& spec : all_datasets())
     if (spec.name == name) return spec;
-  std::string valid;
-  for (const auto& spec : all_datasets()) valid += spec.name + ", ";
-  throw InputError("unknown dataset '" + name + "' (valid: " + valid + "csv)");
+  std::vector<std::string> valid;
+  for (const auto& spec : all_datasets()) valid.push_back(spec.name);
+  valid.push_back("csv");
+  throw InputError("unknown dataset '" + name + "' (valid: " + join(valid) + ")");
 }
 
 }  // namespace oh::data

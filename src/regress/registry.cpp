@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "regress/families.h"
 
 namespace oh::regress {
@@ -34,23 +35,16 @@ const RegressorSpec& find_regressor(const std::string& name) {
   const auto& specs = all_regressors();
   const auto it = std::find_if(specs.begin(), specs.end(), [&](const RegressorSpec& s) { return s.name == name; });
   if (it != specs.end()) return *it;
-  std::string valid;
-  for (const auto& s : specs) {
-    if (s.name.rfind("knn_search_", 0) == 0 && s.name != "knn_search_1") continue;
-    valid += (valid.empty() ? "" : ", ") + s.name;
-  }
-  throw InputError("unknown regressor '" + name + "' (valid: " + valid + ", knn_search_1..70, all)");
+  std::vector<std::string> valid;
+  for (const auto& s : specs)
+    if (s.name.rfind("knn_search_", 0) != 0) valid.push_back(s.name);
+  throw InputError("unknown regressor '" + name + "' (valid: " + join(valid) + ", knn_search_1..70, all)");
 }
 
 std::vector<const RegressorSpec*> resolve_regressors(const std::string& list) {
   std::vector<const RegressorSpec*> out;
   std::set<std::string> seen;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string name = list.substr(start, comma - start);
-    start = comma + 1;
-    if (name.empty()) continue;
+  for (const auto& name : split_list(list)) {
     if (name == "all") {
       for (const auto& s : all_regressors())
         if (s.in_all && seen.insert(s.name).second) out.push_back(&s);
