@@ -28,3 +28,11 @@ add_library(oh::lbfgsb INTERFACE IMPORTED)
 # Spelled as -l flags so CMake keeps them after the static library instead of merging them with
 # the earlier LAPACK::LAPACK/BLAS::BLAS entries of oh_regress.
 target_link_libraries(oh::lbfgsb INTERFACE ${LBFGSB_LIBRARY} -llapack -lblas ${GFORTRAN_LIBRARY} m)
+
+# PCRE2 (8-bit) for the tokenizers' pre-tokenizer regexes, compiled with PCRE2_UTF | PCRE2_UCP.
+find_path(PCRE2_INCLUDE_DIR pcre2.h REQUIRED)
+find_library(PCRE2_LIBRARY pcre2-8 REQUIRED)
+add_library(oh::pcre2 INTERFACE IMPORTED)
+target_include_directories(oh::pcre2 INTERFACE ${PCRE2_INCLUDE_DIR})
+target_compile_definitions(oh::pcre2 INTERFACE PCRE2_CODE_UNIT_WIDTH=8)
+target_link_libraries(oh::pcre2 INTERFACE ${PCRE2_LIBRARY})

@@ -8,7 +8,7 @@ debs=(
   build-essential cmake ninja-build pkg-config gfortran
   libeigen3-dev liblbfgsb-dev libsvm-dev liblapack-dev libblas-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   python3 python3-sklearn python3-numpy python3-scipy
   chromium
 )
