@@ -1,0 +1,48 @@
+#pragma once
+// GGUF v3 writer: metadata in insertion order, tensors converted from float to F32/F16/Q8_0,
+// data aligned to `general.alignment` (written only when it differs from the default 32).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lm/format/ggml_types.h"
+#include "lm/format/gguf_value.h"
+
+namespace oh::lm {
+
+class GgufWriter {
+ public:
+  explicit GgufWriter(uint32_t alignment = 32);
+
+  void set(const std::string& key, GgufValue value);
+  void set_string(const std::string& key, const std::string& value);
+  void set_u32(const std::string& key, uint32_t value);
+  void set_i32(const std::string& key, int32_t value);
+  void set_f32(const std::string& key, float value);
+  void set_bool(const std::string& key, bool value);
+  void set_strings(const std::string& key, const std::vector<std::string>& values);
+  void set_i32s(const std::string& key, const std::vector<int32_t>& values);
+
+  /// Adds a tensor; `shape` is outermost first ([rows, columns]), `values` row-major floats that are
+  /// converted to `type` now. Throws InputError on a size mismatch or a row length Q8_0 cannot hold.
+  void add_tensor(const std::string& name, const std::vector<uint64_t>& shape, const std::vector<float>& values,
+                  GgmlType type);
+
+  /// The whole file as bytes.
+  std::string serialize() const;
+  /// Writes the file atomically; throws InputError naming the path on failure.
+  void write(const std::string& path) const;
+
+ private:
+  struct Tensor {
+    std::string name;
+    std::vector<uint64_t> dims;  // innermost first
+    GgmlType type;
+    std::string bytes;
+  };
+  uint32_t alignment_;
+  std::vector<std::pair<std::string, GgufValue>> metadata_;
+  std::vector<Tensor> tensors_;
+};
+
+}  // namespace oh::lm
