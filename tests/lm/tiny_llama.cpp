@@ -1,0 +1,54 @@
+#include "tiny_llama.h"
+
+#include <vector>
+
+#include "core/numpy_random.h"
+#include "lm/format/gguf_writer.h"
+
+namespace oh::lm::testing {
+
+void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, const TinyLlamaShape& s, uint32_t seed,
+                      GgmlType weight_type) {
+  GgufWriter w;
+  w.set_string("general.architecture", "llama");
+  w.set_string("general.name", "optim-hunter tiny random llama");
+  w.set_u32("llama.context_length", s.context);
+  w.set_u32("llama.embedding_length", s.n_embd);
+  w.set_u32("llama.block_count", s.n_layer);
+  w.set_u32("llama.feed_forward_length", s.n_ff);
+  w.set_u32("llama.attention.head_count", s.n_head);
+  w.set_u32("llama.attention.head_count_kv", s.n_head_kv);
+  w.set_f32("llama.attention.layer_norm_rms_epsilon", s.rms_eps);
+  w.set_f32("llama.rope.freq_base", s.rope_base);
+  w.set_u32("llama.rope.dimension_count", s.n_embd / s.n_head);
+  w.set_u32("llama.vocab_size", static_cast<uint32_t>(vocabulary.tokens.size()));
+  write_vocabulary(vocabulary, w);
+
+  RandomState rng(seed);
+  auto random = [&](const std::string& name, std::vector<uint64_t> shape) {
+    uint64_t n = 1;
+    for (auto d : shape) n *= d;
+    std::vector<float> values(n);
+    for (auto& v : values) v = static_cast<float>(0.02 * rng.standard_normal());
+    w.add_tensor(name, shape, values, weight_type);
+  };
+  auto ones = [&](const std::string& name, uint64_t n) { w.add_tensor(name, {n}, std::vector<float>(n, 1.0f), GgmlType::F32); };
+  const uint64_t head_dim = s.n_embd / s.n_head, kv = head_dim * s.n_head_kv, vocab = vocabulary.tokens.size();
+  random("token_embd.weight", {vocab, s.n_embd});
+  for (uint32_t l = 0; l < s.n_layer; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    ones(b + "attn_norm.weight", s.n_embd);
+    random(b + "attn_q.weight", {s.n_embd, s.n_embd});
+    random(b + "attn_k.weight", {kv, s.n_embd});
+    random(b + "attn_v.weight", {kv, s.n_embd});
+    random(b + "attn_output.weight", {s.n_embd, s.n_embd});
+    ones(b + "ffn_norm.weight", s.n_embd);
+    random(b + "ffn_gate.weight", {s.n_ff, s.n_embd});
+    random(b + "ffn_up.weight", {s.n_ff, s.n_embd});
+    random(b + "ffn_down.weight", {s.n_embd, s.n_ff});
+  }
+  ones("output_norm.weight", s.n_embd);
+  w.write(path);
+}
+
+}  // namespace oh::lm::testing
