@@ -1,5 +1,7 @@
 #include "lm/format/gguf_value.h"
 
+#include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -83,6 +85,13 @@ nlohmann::json GgufValue::to_json(size_t max_array) const {
   if (const auto* b = std::get_if<bool>(&data)) return *b;
   if (const auto* u = std::get_if<uint64_t>(&data)) return *u;
   if (is_integer()) return as_int("value");
+  if (const auto* f = std::get_if<float>(&data)) {
+    // The shortest decimal that round-trips the float (1e-05, not 9.999999747378752e-06).
+    char buffer[32];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, *f).ptr;
+    *end = '\0';
+    return std::strtod(buffer, nullptr);
+  }
   return as_double("value");
 }
 
