@@ -207,6 +207,18 @@ TEST_F(Llama3, VocabularyAndSpecials) {
   EXPECT_EQ(from_gguf_->piece(128009), "<|eot_id|>");
 }
 
+TEST_F(Llama3, LongWordsAndRunsRoundTrip) {
+  // One 200 000-letter pre-token and long whitespace/newline runs: merging is O(n log n), so this
+  // finishes in milliseconds (a quadratic merge loop would take minutes).
+  std::string word;
+  for (int i = 0; i < 200000; ++i) word += static_cast<char>('a' + (i * 7919) % 26);
+  for (const std::string& text : {word, std::string(100000, ' ') + "1", std::string(50000, '\n') + "x"}) {
+    const auto ids = from_gguf_->encode(text);
+    EXPECT_LT(ids.size(), text.size());
+    EXPECT_EQ(from_gguf_->decode(ids), text);
+  }
+}
+
 TEST_F(Llama3, DecodeInvertsEncode) {
   for (const std::string text : {"caf\xc3\xa9 \xf0\x9f\x98\x80 \xe4\xbd\xa0\xe5\xa5\xbd", "a\xc2\xa0" "1\xe2\x80\x89" "2",
                                  "\n\n\n\n\nOutput: -0.5", "   ", ""})

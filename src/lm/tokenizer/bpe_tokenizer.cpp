@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <queue>
 
 #include "core/error.h"
 #include "lm/tokenizer/byte_unicode.h"
@@ -9,6 +10,8 @@
 
 namespace oh::lm {
 namespace {
+
+constexpr size_t npos = static_cast<size_t>(-1);
 
 uint64_t pair_key(int32_t left, int32_t right) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
@@ -119,21 +122,43 @@ void BpeTokenizer::encode_word(std::string_view word, std::vector<int32_t>& out)
       return;
     }
   }
-  std::vector<int32_t> symbols;
-  symbols.reserve(word.size());
-  for (unsigned char c : word) symbols.push_back(byte_token_[c]);
-  while (symbols.size() > 1) {
-    size_t best = symbols.size();
-    Merge best_merge{std::numeric_limits<int32_t>::max(), -1};
-    for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-      const auto it = merges_.find(pair_key(symbols[i], symbols[i + 1]));
-      if (it != merges_.end() && it->second.rank < best_merge.rank) best = i, best_merge = it->second;
-    }
-    if (best == symbols.size()) break;
-    symbols[best] = best_merge.result;
-    symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  // Symbols form a linked list over byte positions; candidate pairs wait in a min-heap by (rank,
+  // position), so the lowest rank merges first and the leftmost wins ties, in O(n log n) even for
+  // the very long words untrusted text can hold. Entries made stale by earlier merges are skipped.
+  const size_t n = word.size();
+  std::vector<int32_t> id(n);
+  std::vector<size_t> prev(n), next(n);
+  for (size_t i = 0; i < n; ++i) {
+    id[i] = byte_token_[static_cast<unsigned char>(word[i])];
+    prev[i] = i - 1;  // wraps to npos for the first symbol
+    next[i] = i + 1 < n ? i + 1 : npos;
   }
-  out.insert(out.end(), symbols.begin(), symbols.end());
+  struct Candidate {
+    int32_t rank;
+    size_t left;
+    int32_t left_id, right_id;
+    bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : left > o.left; }
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
+  auto consider = [&](size_t left) {
+    if (left == npos || next[left] == npos) return;
+    const auto it = merges_.find(pair_key(id[left], id[next[left]]));
+    if (it != merges_.end()) queue.push({it->second.rank, left, id[left], id[next[left]]});
+  };
+  for (size_t i = 0; i + 1 < n; ++i) consider(i);
+  while (!queue.empty()) {
+    const Candidate c = queue.top();
+    queue.pop();
+    const size_t right = next[c.left];
+    if (id[c.left] != c.left_id || right == npos || id[right] != c.right_id) continue;  // stale
+    id[c.left] = merges_.at(pair_key(c.left_id, c.right_id)).result;
+    id[right] = -1;
+    next[c.left] = next[right];
+    if (next[right] != npos) prev[next[right]] = c.left;
+    consider(prev[c.left]);
+    consider(c.left);
+  }
+  for (size_t i = 0; i != npos && i < n; i = next[i]) out.push_back(id[i]);
 }
 
 std::string BpeTokenizer::piece(int32_t id) const {
