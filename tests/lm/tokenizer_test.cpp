@@ -68,6 +68,26 @@ TEST(ByteUnicode, Gpt2MapIsABijection) {
   EXPECT_EQ(unspell_bytes(spelled), all);
 }
 
+std::vector<std::string> split(const std::string& pre, const std::string& text) {
+  std::vector<std::string_view> views;
+  Pretokenizer(pre).split(text, views);
+  return {views.begin(), views.end()};
+}
+
+TEST(Pretokenizer, RegexSequences) {
+  using V = std::vector<std::string>;
+  // llama-bpe: digits in chunks of up to 3, a space before a number on its own, contractions any case.
+  EXPECT_EQ(split("llama-bpe", "x 12345 IT'S"), (V{"x", " ", "123", "45", " IT", "'S"}));
+  // UCP: NBSP is \s, so it is its own piece (without UCP it would join the punctuation branch).
+  EXPECT_EQ(split("llama-bpe", "a\xc2\xa0" "1"), (V{"a", "\xc2\xa0", "1"}));
+  EXPECT_EQ(split("llama-bpe", "x:\n\n  y"), (V{"x", ":\n\n", " ", " y"}));
+  // gpt-2: whole digit runs with their leading space.
+  EXPECT_EQ(split("gpt-2", "x 12345 it's"), (V{"x", " 12345", " it", "'s"}));
+  // default (llama.cpp's): punctuation runs split first, digit runs cut in threes.
+  EXPECT_EQ(split("default", "ab,, 12345"), (V{"ab", ",,", " ", "123", "45"}));
+  EXPECT_THROW(Pretokenizer("qwen2"), InputError);
+}
+
 TEST(BpeTokenizer, MergesLowestRankFirstAndLeftmostOnTies) {
   // "aaa": the only merge "a a" applies at the leftmost pair first -> "aa" + "a".
   // "abc": "b c" (rank 1) first, then "a bc" (rank 2); " abc" is one gpt-2 pre-token and keeps its space.
