@@ -7,6 +7,8 @@
 #include "core/error.h"
 #include "core/numpy_random.h"
 #include "regress/mlp/numpy_order_kernels.h"
+#include "regress/mlp/one_hidden_layer_kernels.h"
+#include "regress/mlp/simd_lanes.h"
 
 namespace oh::regress::mlp {
 namespace {
@@ -78,32 +80,71 @@ MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double
       targets_(y.data(), y.data() + y.size()),
       activations_(layer_buffers(shape, samples_)),
       deltas_(layer_buffers(shape, samples_)),
-      squared_residuals_(samples_) {
+      squared_residuals_(samples_),
+      layer_squared_norms_(shape.layers()) {
   assert(X.rows() >= 1 && X.rows() == y.size() && X.cols() == shape.units(0));
   std::size_t largest = 0;
   for (int l = 1; l < shape.layers(); ++l)
     largest = std::max(largest, static_cast<std::size_t>(shape.units(l)) * shape.units(l + 1));
   transposed_coefs_.resize(largest);
+  fused_ = shape.layers() == 2 && shape.units(0) <= kOneHiddenLayerMaxInputs;
+  if (fused_) {
+    padded_samples_ = (samples_ + kLaneCount - 1) / kLaneCount * kLaneCount;
+    const int in = shape.units(0);
+    transposed_inputs_.assign(static_cast<std::size_t>(in) * padded_samples_, 0.0);
+    for (int r = 0; r < samples_; ++r)
+      for (int k = 0; k < in; ++k) transposed_inputs_[static_cast<std::size_t>(k) * padded_samples_ + r] = inputs_[r * in + k];
+    padded_predictions_.resize(padded_samples_);
+    const int padded_hidden = (shape.units(1) + kLaneCount - 1) / kLaneCount * kLaneCount;
+    hidden_activations_.assign(static_cast<std::size_t>(padded_hidden) * padded_samples_, 0.0);
+  }
 }
 
 double MlpLoss::operator()(const double* parameters, double* gradient) {
-  const int n = samples_;
-  const int last = shape_.layers() - 1;
-  forward(shape_, parameters, inputs_.data(), n, activations_);
+  return fused_ ? one_hidden_layer(parameters, gradient) : layer_by_layer(parameters, gradient);
+}
 
-  // squared_loss: ((y - ŷ)**2).mean() / 2, then the L2 term (0.5·α)·Σ dot(w, w) / n.
-  const double* predicted = activations_[last].data();
+double MlpLoss::squared_loss(const double* predicted, const double* layer_squared_norms) {
+  const int n = samples_;
   for (int r = 0; r < n; ++r) {
     const double residual = targets_[r] - predicted[r];
     squared_residuals_[r] = residual * residual;
   }
   double loss = pairwise_sum(squared_residuals_.data(), n) / n / 2;
   double squared_norms = 0.0;
+  for (int l = 0; l < shape_.layers(); ++l) squared_norms += layer_squared_norms[l];
+  return loss + (0.5 * alpha_) * squared_norms / n;
+}
+
+double MlpLoss::one_hidden_layer(const double* parameters, double* gradient) {
+  const OneHiddenLayerData data{inputs_.data(), transposed_inputs_.data(), samples_, padded_samples_, shape_.units(0)};
+  const OneHiddenLayerWeights weights{parameters + shape_.coef_offset(0), parameters + shape_.intercept_offset(0),
+                                      parameters + shape_.coef_offset(1), parameters + shape_.intercept_offset(1),
+                                      shape_.units(1)};
+  const double* predicted = padded_predictions_.data();
+  one_hidden_layer_forward(data, weights, hidden_activations_.data(), padded_predictions_.data(),
+                           layer_squared_norms_.data());
+  const double loss = squared_loss(predicted, layer_squared_norms_.data());
+  double* delta = deltas_.back().data();
+  for (int r = 0; r < samples_; ++r) delta[r] = predicted[r] - targets_[r];
+  one_hidden_layer_backward(data, weights, hidden_activations_.data(), delta, alpha_, gradient + shape_.coef_offset(0),
+                            gradient + shape_.intercept_offset(0), gradient + shape_.coef_offset(1));
+  column_means(delta, samples_, 1, gradient + shape_.intercept_offset(1));
+  return loss;
+}
+
+double MlpLoss::layer_by_layer(const double* parameters, double* gradient) {
+  const int n = samples_;
+  const int last = shape_.layers() - 1;
+  forward(shape_, parameters, inputs_.data(), n, activations_);
+
+  // squared_loss: ((y - ŷ)**2).mean() / 2, then the L2 term (0.5·α)·Σ dot(w, w) / n.
+  const double* predicted = activations_[last].data();
   for (int l = 0; l <= last; ++l) {
     const double* w = parameters + shape_.coef_offset(l);
-    squared_norms += sequential_dot(w, w, static_cast<std::size_t>(shape_.units(l)) * shape_.units(l + 1));
+    layer_squared_norms_[l] = sequential_dot(w, w, static_cast<std::size_t>(shape_.units(l)) * shape_.units(l + 1));
   }
-  loss += (0.5 * alpha_) * squared_norms / n;
+  const double loss = squared_loss(predicted, layer_squared_norms_.data());
 
   // _backprop: the output delta is ŷ − y; each layer's coefficient gradient is
   // (Aᵀ·δ + α·W) / n and its intercept gradient mean(δ, axis=0).

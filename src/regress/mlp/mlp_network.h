@@ -41,6 +41,11 @@ class MlpLoss {
   double operator()(const double* parameters, double* gradient);
 
  private:
+  double layer_by_layer(const double* parameters, double* gradient);
+  double one_hidden_layer(const double* parameters, double* gradient);
+  // mean((y − ŷ)²)/2 + (0.5·α)·Σ_l ‖W_l‖² / n, from each layer's Σ W² (in layer order).
+  double squared_loss(const double* predicted, const double* layer_squared_norms);
+
   MlpShape shape_;
   int samples_;
   double alpha_;
@@ -49,7 +54,13 @@ class MlpLoss {
   std::vector<std::vector<double>> activations_;  // [l] = output of layer l (n × units(l+1))
   std::vector<std::vector<double>> deltas_;       // [l] = dLoss/dZ of layer l, same shape
   std::vector<double> squared_residuals_;
+  std::vector<double> layer_squared_norms_;  // Σ W² of each layer's coefficients
   std::vector<double> transposed_coefs_;          // scratch for backpropagation
+  // The fused one-hidden-layer path (when it applies): Xᵀ padded to whole vectors of samples,
+  // ŷ for those padded samples, and the hidden activations (hidden units × padded samples).
+  bool fused_ = false;
+  int padded_samples_ = 0;
+  std::vector<double> transposed_inputs_, padded_predictions_, hidden_activations_;
 };
 
 /// The network's output for each row of X (m × n_features).
