@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -11,6 +12,7 @@
 #include "regress/mlp/mlp_network.h"
 #include "regress/mlp/mlp_regressor.h"
 #include "regress/mlp/numpy_order_kernels.h"
+#include "regress/mlp/one_hidden_layer_kernels.h"
 #include "support/sklearn_reference.h"
 
 namespace oh::regress::mlp {
@@ -57,6 +59,31 @@ TEST(MlpLoss, GradientMatchesFiniteDifferences) {
     x[i] = saved;
     EXPECT_NEAR(g[i], (up - down) / (2 * h), 1e-5 * std::max(1.0, std::abs(g[i]))) << "parameter " << i;
   }
+}
+
+// The fused one-hidden-layer kernels regroup only independent sums, so they must equal the
+// layer-by-layer kernels bit for bit: every input width they take, hidden widths and sample
+// counts on and off the 8-lane grid, at the Glorot start and at a point with many dead units.
+TEST(MlpLoss, FusedOneHiddenLayerKernelsAreBitIdenticalToLayerByLayer) {
+  int compared = 0;
+  for (int in = 1; in <= kOneHiddenLayerMaxInputs; ++in)
+    for (int hidden : {1, 7, 8, 13, 100})
+      for (int rows : {1, 7, 9, 50, 150}) {
+        SCOPED_TRACE("in " + std::to_string(in) + " hidden " + std::to_string(hidden) + " rows " + std::to_string(rows));
+        const auto p = oh::testing::random_problem(in * 1000 + hidden * 10 + rows, rows, 1, in, -5.0, 5.0, 3);
+        const MlpShape shape(in, {hidden});
+        MlpLoss fused(shape, p.X_train, p.y_train, 1e-4);
+        MlpLoss reference(shape, p.X_train, p.y_train, 1e-4, MlpLoss::Kernels::kLayerByLayer);
+        std::vector<double> x = glorot_uniform_init(shape, rows), g(x.size()), g_ref(x.size());
+        for (int point = 0; point < 2; ++point) {
+          if (point == 1)  // shift the hidden intercepts down so that about half the units are dead
+            for (int j = 0; j < hidden; ++j) x[shape.intercept_offset(0) + j] -= 1.0;
+          ASSERT_EQ(fused(x.data(), g.data()), reference(x.data(), g_ref.data()));
+          for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(g[i], g_ref[i]) << "gradient " << i;
+          ++compared;
+        }
+      }
+  EXPECT_EQ(compared, 10 * 5 * 5 * 2);
 }
 
 TEST(NumpyOrderKernels, PairwiseSumFollowsNumpyBlocks) {

@@ -72,7 +72,7 @@ std::vector<double> glorot_uniform_init(const MlpShape& shape, uint32_t random_s
   return packed;
 }
 
-MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha)
+MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha, Kernels kernels)
     : shape_(shape),
       samples_(static_cast<int>(X.rows())),
       alpha_(alpha),
@@ -87,7 +87,10 @@ MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double
   for (int l = 1; l < shape.layers(); ++l)
     largest = std::max(largest, static_cast<std::size_t>(shape.units(l)) * shape.units(l + 1));
   transposed_coefs_.resize(largest);
-  fused_ = shape.layers() == 2 && shape.units(0) <= kOneHiddenLayerMaxInputs;
+  // A single hidden unit is excluded: numpy means its one-column delta pairwise, which the fused
+  // backward pass (sequential over samples, as for wider layers) does not do.
+  fused_ = kernels == Kernels::kFastest && shape.layers() == 2 && shape.units(0) <= kOneHiddenLayerMaxInputs &&
+           shape.units(1) > 1;
   if (fused_) {
     padded_samples_ = (samples_ + kLaneCount - 1) / kLaneCount * kLaneCount;
     const int in = shape.units(0);

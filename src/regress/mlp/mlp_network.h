@@ -36,8 +36,12 @@ std::vector<double> glorot_uniform_init(const MlpShape& shape, uint32_t random_s
 /// allocate.
 class MlpLoss {
  public:
+  /// Which kernels evaluate the objective; both give bit-identical results (the fused one-hidden-
+  /// layer kernels apply to two-layer networks with at most kOneHiddenLayerMaxInputs inputs and
+  /// at least two hidden units).
+  enum class Kernels { kFastest, kLayerByLayer };
   /// X is n × n_features with n >= 1; y has n entries.
-  MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha);
+  MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double alpha, Kernels kernels = Kernels::kFastest);
   double operator()(const double* parameters, double* gradient);
 
  private:

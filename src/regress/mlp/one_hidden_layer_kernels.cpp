@@ -57,7 +57,7 @@ OH_INLINE void backward_pass(const OneHiddenLayerData& data, const OneHiddenLaye
   for (int j = 0; j < hidden; j += kLaneCount) {
     const int width = std::min(kLaneCount, hidden - j);
     const auto load = [width](const double* p) { return width == kLaneCount ? load_lanes(p) : load_partial_lanes(p, width); };
-    const auto store = [width](double* p, Lanes v) {
+    const auto store = [width](double* p, const Lanes& v) {
       if (width == kLaneCount) store_lanes(p, v);
       else store_partial_lanes(p, v, width);
     };

@@ -22,7 +22,7 @@ struct OneHiddenLayerData {
 struct OneHiddenLayerWeights {
   const double *W0, *b0;  // in × hidden, hidden
   const double *W1, *b1;  // hidden (× 1), 1
-  int hidden;
+  int hidden;  // >= 2: one hidden unit's intercept gradient is numpy's pairwise mean instead
 };
 
 /// relu(X·W0 + b0) into `activations` (hidden rounded up to a multiple of 8 rows × padded_rows,

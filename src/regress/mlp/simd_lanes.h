@@ -17,7 +17,7 @@ inline __attribute__((always_inline)) Lanes load_lanes(const double* p) {
   return v;
 }
 
-inline __attribute__((always_inline)) void store_lanes(double* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+inline __attribute__((always_inline)) void store_lanes(double* p, const Lanes& v) { std::memcpy(p, &v, sizeof v); }
 
 /// The first `count` lanes from p, the others 0.
 inline __attribute__((always_inline)) Lanes load_partial_lanes(const double* p, int count) {
@@ -26,7 +26,7 @@ inline __attribute__((always_inline)) Lanes load_partial_lanes(const double* p, 
   return v;
 }
 
-inline __attribute__((always_inline)) void store_partial_lanes(double* p, Lanes v, int count) {
+inline __attribute__((always_inline)) void store_partial_lanes(double* p, const Lanes& v, int count) {
   for (int i = 0; i < count; ++i) p[i] = v[i];
 }
 
@@ -34,7 +34,7 @@ inline __attribute__((always_inline)) void store_partial_lanes(double* p, Lanes 
 inline __attribute__((always_inline)) Lanes splat(double x) { return Lanes{x, x, x, x, x, x, x, x}; }
 
 /// np.maximum(z, 0) lane by lane: negative values become +0.0, NaN and -0.0 stay.
-inline __attribute__((always_inline)) Lanes relu_lanes(Lanes z) {
+inline __attribute__((always_inline)) Lanes relu_lanes(const Lanes& z) {
   const Lanes zero = {};
   return z < zero ? zero : z;
 }
@@ -43,7 +43,7 @@ inline __attribute__((always_inline)) Lanes relu_lanes(Lanes z) {
 typedef long long LaneIndices __attribute__((vector_size(64)));
 
 /// Lane i of the result is lane from[i] of the 16 lanes (a, b).
-inline __attribute__((always_inline)) Lanes pick(Lanes a, Lanes b, LaneIndices from) {
+inline __attribute__((always_inline)) Lanes pick(const Lanes& a, const Lanes& b, const LaneIndices& from) {
   return __builtin_shuffle(a, b, from);
 }
 
