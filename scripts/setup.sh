@@ -36,6 +36,9 @@ js="$here/third_party/js"
 lock_hash=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$js/node_modules/.optim-hunter-lock" 2>/dev/null)" != "$lock_hash" ]; then
   # node-llama-cpp (a test reference) uses its prebuilt CPU binaries; never download or build llama.cpp.
-  (cd "$js" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --silent --no-audit --no-fund)
+  # `npm install` from the lock, not `npm ci`: node-llama-cpp lists macOS/Windows binaries that this
+  # registry does not carry, which `npm ci` treats as an out-of-sync lock. --omit=optional skips its
+  # CUDA/Vulkan builds (~600 MB); the CPU build is a direct dependency.
+  (cd "$js" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm install --omit=optional --no-audit --no-fund --loglevel=error)
   echo "$lock_hash" > "$js/node_modules/.optim-hunter-lock"
 fi
