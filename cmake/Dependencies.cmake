@@ -36,3 +36,7 @@ add_library(oh::pcre2 INTERFACE IMPORTED)
 target_include_directories(oh::pcre2 INTERFACE ${PCRE2_INCLUDE_DIR})
 target_compile_definitions(oh::pcre2 INTERFACE PCRE2_CODE_UNIT_WIDTH=8)
 target_link_libraries(oh::pcre2 INTERFACE ${PCRE2_LIBRARY})
+
+# libtorch (Debian's libtorch-dev 1.13 ships TorchConfig.cmake; PyTorch 2.x's libtorch on GPU machines):
+# the transformer engine's tensors. Only src/lm/arch links it, and only llama.cpp there includes ATen.
+find_package(Torch REQUIRED)

@@ -9,6 +9,7 @@ debs=(
   libeigen3-dev liblbfgsb-dev libsvm-dev liblapack-dev libblas-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
+  libtorch-dev
   python3 python3-sklearn python3-numpy python3-scipy
   chromium
 )

@@ -29,25 +29,31 @@ void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, con
     uint64_t n = 1;
     for (auto d : shape) n *= d;
     std::vector<float> values(n);
-    for (auto& v : values) v = static_cast<float>(0.02 * rng.standard_normal());
+    for (auto& v : values) v = static_cast<float>(s.weight_std * rng.standard_normal());
     w.add_tensor(name, shape, values, weight_type);
   };
-  auto ones = [&](const std::string& name, uint64_t n) { w.add_tensor(name, {n}, std::vector<float>(n, 1.0f), GgmlType::F32); };
+  auto norm = [&](const std::string& name, uint64_t n) {
+    std::vector<float> values(n, 1.0f);
+    if (s.random_norms)
+      for (auto& v : values) v = static_cast<float>(1.0 + 0.1 * rng.standard_normal());
+    w.add_tensor(name, {n}, values, GgmlType::F32);
+  };
   const uint64_t head_dim = s.n_embd / s.n_head, kv = head_dim * s.n_head_kv, vocab = vocabulary.tokens.size();
   random("token_embd.weight", {vocab, s.n_embd});
   for (uint32_t l = 0; l < s.n_layer; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
-    ones(b + "attn_norm.weight", s.n_embd);
+    norm(b + "attn_norm.weight", s.n_embd);
     random(b + "attn_q.weight", {s.n_embd, s.n_embd});
     random(b + "attn_k.weight", {kv, s.n_embd});
     random(b + "attn_v.weight", {kv, s.n_embd});
     random(b + "attn_output.weight", {s.n_embd, s.n_embd});
-    ones(b + "ffn_norm.weight", s.n_embd);
+    norm(b + "ffn_norm.weight", s.n_embd);
     random(b + "ffn_gate.weight", {s.n_ff, s.n_embd});
     random(b + "ffn_up.weight", {s.n_ff, s.n_embd});
     random(b + "ffn_down.weight", {s.n_embd, s.n_ff});
   }
-  ones("output_norm.weight", s.n_embd);
+  norm("output_norm.weight", s.n_embd);
+  if (!s.tied_output) random("output.weight", {vocab, s.n_embd});
   w.write(path);
 }
 

@@ -12,10 +12,13 @@ namespace oh::lm::testing {
 struct TinyLlamaShape {
   uint32_t n_embd = 32, n_head = 4, n_head_kv = 2, n_ff = 64, n_layer = 1, context = 512;
   float rope_base = 500000.0f, rms_eps = 1e-5f;
+  float weight_std = 0.02f;  // larger values give sharp attention, so rotary and masking errors show in logits
+  bool tied_output = true;   // false: an `output` tensor of its own
+  bool random_norms = false; // norm weights 1 + N(0, 0.1²) instead of ones, so a dropped norm weight shows
 };
 
-/// Writes `path`: llama.* hyperparameters, tokenizer.ggml.*, and N(0, 0.02²) weights (norms 1) from
-/// numpy's RandomState(seed); the output projection is tied to token_embd.
+/// Writes `path`: llama.* hyperparameters, tokenizer.ggml.*, and N(0, weight_std²) weights from numpy's
+/// RandomState(seed), drawn in file order; norms are F32 (llama.cpp requires it), other weights `weight_type`.
 void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, const TinyLlamaShape& shape, uint32_t seed,
                       GgmlType weight_type = GgmlType::F32);
 

@@ -1,0 +1,26 @@
+#include "lm/arch/architecture_registry.h"
+
+#include "core/error.h"
+#include "lm/arch/llama.h"
+#include "lm/format/gguf_reader.h"
+
+namespace oh::lm {
+
+const std::vector<Architecture>& architectures() {
+  static const std::vector<Architecture> table = {
+      {"llama", build_llama},
+  };
+  return table;
+}
+
+std::unique_ptr<LanguageModel> load_model(const std::string& path) {
+  auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
+  const std::string& name = file->at("general.architecture").as_string("general.architecture");
+  for (const auto& architecture : architectures())
+    if (architecture.name == name) return architecture.build(std::move(file));
+  std::string known;
+  for (const auto& architecture : architectures()) known += (known.empty() ? "" : ", ") + architecture.name;
+  throw InputError(path + ": unknown architecture '" + name + "' (supported: " + known + ")");
+}
+
+}  // namespace oh::lm

@@ -1,0 +1,27 @@
+#pragma once
+// Architectures by name (GGUF's general.architecture): the table that load_model dispatches on.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lm/arch/language_model.h"
+
+namespace oh::lm {
+
+class GgufFile;
+
+/// Builds a model over an open GGUF, which the model keeps alive (F32 weights are used in place).
+using ArchitectureBuilder = std::unique_ptr<LanguageModel> (*)(std::shared_ptr<const GgufFile> file);
+
+struct Architecture {
+  std::string name;
+  ArchitectureBuilder build;
+};
+
+/// Every architecture this engine runs.
+const std::vector<Architecture>& architectures();
+
+/// Opens a GGUF model; InputError for an unknown architecture, missing or malformed tensors and keys.
+std::unique_ptr<LanguageModel> load_model(const std::string& path);
+
+}  // namespace oh::lm

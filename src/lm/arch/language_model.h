@@ -1,0 +1,34 @@
+#pragma once
+// A causal language model as the command line and the conformance tests see it: token ids in,
+// float32 logits for every position out. Torch-free, so its users compile without libtorch's headers;
+// the tensor-level API (hook points, DESIGN §6) arrives with src/hooks.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oh::lm {
+
+/// Row-major [positions, vocab] float32 logits.
+struct LogitsMatrix {
+  int64_t positions = 0;
+  int64_t vocab = 0;
+  std::vector<float> values;
+};
+
+class LanguageModel {
+ public:
+  virtual ~LanguageModel() = default;
+
+  virtual const std::string& architecture() const = 0;
+  virtual int64_t vocab_size() const = 0;
+
+  /// Logits after every position of one sequence (full causal attention, no cache). Throws
+  /// InputError for an empty sequence or a token id outside [0, vocab_size()).
+  LogitsMatrix logits(const std::vector<int64_t>& tokens) const;
+
+ protected:
+  /// `tokens` are valid: non-empty and in range.
+  virtual LogitsMatrix forward(const std::vector<int64_t>& tokens) const = 0;
+};
+
+}  // namespace oh::lm

@@ -1,0 +1,93 @@
+// Writes the inputs of the logits conformance against llama.cpp (logits_conformance.mjs compares):
+//   OUT/<case>.gguf      a random tiny Llama with the real Llama-3 vocabulary, by our GGUF writer
+//   OUT/<case>.ours.npy  our engine's float32 logits [positions, vocab] for the case's tokens
+//   OUT/cases.json       [{name, weights, tokens, checked}]: `checked` cases must agree to
+//                        1e-4·max(1, max|logit|); the F16/Q8_0 ones are measured and reported only
+// Cases: GQA, MQA and MHA × tied/untied output × rope base 1e4/5e5 in F32, and F16/Q8_0 variants.
+// usage: lm_logits_cases TOKENIZER_JSON OUT_DIR [SEEDS]   (SEEDS > 1 repeats every case with more seeds)
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/numpy_random.h"
+#include "lm/arch/architecture_registry.h"
+#include "lm/arch/logits_file.h"
+#include "lm/tokenizer/tokenizer_file.h"
+#include "tiny_llama.h"
+
+namespace {
+
+struct Case {
+  std::string name;
+  oh::lm::testing::TinyLlamaShape shape;
+  oh::lm::GgmlType weights;
+  uint32_t seed;
+};
+
+std::vector<Case> all_cases(uint32_t seeds) {
+  std::vector<Case> cases;
+  const std::vector<std::pair<std::string, uint32_t>> kv_heads = {{"gqa", 2}, {"mqa", 1}, {"mha", 4}};
+  for (uint32_t seed = 0; seed < seeds; ++seed) {
+    const std::string suffix = "_s" + std::to_string(seed);
+    for (const auto& [attention, n_head_kv] : kv_heads)
+      for (bool tied : {true, false})
+        for (float base : {1e4f, 5e5f}) {
+          Case c{attention + (tied ? "_tied" : "_untied") + (base < 1e5f ? "_rope1e4" : "_rope5e5") + suffix, {},
+                 oh::lm::GgmlType::F32, 100 * seed + static_cast<uint32_t>(cases.size())};
+          c.shape.n_head_kv = n_head_kv;
+          c.shape.tied_output = tied;
+          c.shape.rope_base = base;
+          cases.push_back(c);
+        }
+    for (auto type : {oh::lm::GgmlType::F16, oh::lm::GgmlType::Q8_0}) {
+      Case c{std::string("gqa_untied_rope5e5_") + oh::lm::ggml_type_traits(type).name + suffix, {}, type,
+             100 * seed + static_cast<uint32_t>(cases.size())};
+      c.shape.tied_output = false;
+      cases.push_back(c);
+    }
+  }
+  for (auto& c : cases) {
+    // Two layers, weights large enough for sharp attention (a wrong rotary, mask or head mapping
+    // changes the logits by far more than the tolerance), norms not all ones.
+    c.shape.n_layer = 2;
+    c.shape.weight_std = 0.3f;
+    c.shape.random_norms = true;
+  }
+  return cases;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3 || argc > 4) {
+    std::fprintf(stderr, "usage: %s TOKENIZER_JSON OUT_DIR [SEEDS]\n", argv[0]);
+    return 2;
+  }
+  try {
+    const std::string out_dir = argv[2];
+    const uint32_t seeds = argc == 4 ? static_cast<uint32_t>(std::stoul(argv[3])) : 1;
+    const auto vocabulary = oh::lm::load_tokenizer(argv[1]).vocabulary();
+    nlohmann::json listing = nlohmann::json::array();
+    for (const Case& c : all_cases(seeds)) {
+      const std::string model_path = out_dir + "/" + c.name + ".gguf";
+      oh::lm::testing::write_tiny_llama(model_path, vocabulary, c.shape, c.seed, c.weights);
+      // BOS, then random ids (special tokens included) from the case's own stream.
+      oh::RandomState rng(c.seed + 7);
+      std::vector<int64_t> tokens = {128000};
+      while (tokens.size() < 12) tokens.push_back(static_cast<int64_t>(rng.random_interval(vocabulary.tokens.size() - 1)));
+      oh::lm::write_logits(out_dir + "/" + c.name + ".ours.npy", oh::lm::load_model(model_path)->logits(tokens));
+      listing.push_back({{"name", c.name},
+                         {"weights", oh::lm::ggml_type_traits(c.weights).name},
+                         {"tokens", tokens},
+                         {"checked", c.weights == oh::lm::GgmlType::F32}});
+    }
+    oh::write_file_atomically(out_dir + "/cases.json", listing.dump(1) + "\n");
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lm_logits_cases: %s\n", e.what());
+    return 1;
+  }
+}
