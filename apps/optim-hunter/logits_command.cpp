@@ -14,7 +14,7 @@ namespace {
 
 struct LogitsArgs {
   std::string model, tokens, text, out;
-  bool bos = false, json = false;
+  bool bos = false, json = false, llama_cpp_rounding = false;
 };
 
 /// "1,2,3" → ids; InputError naming the bad item otherwise (range is checked by the model).
@@ -50,10 +50,14 @@ Action add_logits_command(CLI::App& app) {
   tokens->excludes(text);
   cmd->add_flag("--bos", args->bos, "Prepend the BOS token to --text")->needs(text);
   cmd->add_option("--out", args->out, "Output file: .npy ([positions, vocab] '<f4'), or .json")->required();
+  cmd->add_flag("--llama-cpp-rounding", args->llama_cpp_rounding,
+                "Round activations as llama.cpp does before Q8_0 (and F16) weight matmuls, for comparisons");
   cmd->add_flag("--json", args->json, "Print {\"out\", \"positions\", \"vocab\"} on stdout");
   return [args, tokens, text] {
     if (tokens->count() == 0 && text->count() == 0) throw InputError("logits: give --tokens or --text");
-    const auto model = lm::load_model(args->model);
+    lm::ModelOptions options;
+    options.llama_cpp_rounding = args->llama_cpp_rounding;
+    const auto model = lm::load_model(args->model, options);
     const std::vector<int64_t> ids = tokens->count() ? parse_token_list(args->tokens) : [&] {
       const auto encoded = lm::load_tokenizer(args->model).encode(args->text, {false, args->bos});
       return std::vector<int64_t>(encoded.begin(), encoded.end());

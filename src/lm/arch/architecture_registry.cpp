@@ -13,11 +13,11 @@ const std::vector<Architecture>& architectures() {
   return table;
 }
 
-std::unique_ptr<LanguageModel> load_model(const std::string& path) {
+std::unique_ptr<LanguageModel> load_model(const std::string& path, const ModelOptions& options) {
   auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
   const std::string& name = file->at("general.architecture").as_string("general.architecture");
   for (const auto& architecture : architectures())
-    if (architecture.name == name) return architecture.build(std::move(file));
+    if (architecture.name == name) return architecture.build(std::move(file), options);
   std::string known;
   for (const auto& architecture : architectures()) known += (known.empty() ? "" : ", ") + architecture.name;
   throw InputError(path + ": unknown architecture '" + name + "' (supported: " + known + ")");

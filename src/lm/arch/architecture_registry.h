@@ -11,7 +11,8 @@ namespace oh::lm {
 class GgufFile;
 
 /// Builds a model over an open GGUF, which the model keeps alive (F32 weights are used in place).
-using ArchitectureBuilder = std::unique_ptr<LanguageModel> (*)(std::shared_ptr<const GgufFile> file);
+using ArchitectureBuilder = std::unique_ptr<LanguageModel> (*)(std::shared_ptr<const GgufFile> file,
+                                                              const ModelOptions& options);
 
 struct Architecture {
   std::string name;
@@ -22,6 +23,6 @@ struct Architecture {
 const std::vector<Architecture>& architectures();
 
 /// Opens a GGUF model; InputError for an unknown architecture, missing or malformed tensors and keys.
-std::unique_ptr<LanguageModel> load_model(const std::string& path);
+std::unique_ptr<LanguageModel> load_model(const std::string& path, const ModelOptions& options = {});
 
 }  // namespace oh::lm

@@ -15,6 +15,14 @@ struct LogitsMatrix {
   std::vector<float> values;
 };
 
+/// How a model computes; the defaults are the engine's own numerics (fp32 on dequantised weights).
+struct ModelOptions {
+  /// Round activations before each weight matmul as llama.cpp's CPU backend converts them: through
+  /// Q8_0 for Q8_0 weights (reproduces llama.cpp to ~3e-7 relative), to fp16 for F16 weights (does
+  /// not yet reproduce llama.cpp's F16 results: see lm_logits_conformance). For conformance tests.
+  bool llama_cpp_rounding = false;
+};
+
 class LanguageModel {
  public:
   virtual ~LanguageModel() = default;

@@ -20,9 +20,29 @@ struct LlamaConfig {
   double rms_eps = 0, rope_base = 0;
 };
 
-struct LlamaBlock {
-  at::Tensor attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
+/// A weight matrix as float32 and the type it was stored in (llama.cpp's activation rounding depends on it).
+struct Linear {
+  at::Tensor weight;
+  GgmlType stored = GgmlType::F32;
 };
+
+struct LlamaBlock {
+  at::Tensor attn_norm, ffn_norm;
+  Linear wq, wk, wv, wo, w_gate, w_up, w_down;
+};
+
+/// What llama.cpp's CPU matmul does to the activations before multiplying by a `stored` weight: it
+/// converts them to the weight's dot-product type (fp16 for F16, Q8_0 blocks of 32 for Q8_0).
+at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored) {
+  if (stored == GgmlType::F16) return x.to(at::kHalf).to(at::kFloat);
+  if (stored != GgmlType::Q8_0) return x;
+  at::Tensor rounded = x.contiguous().clone();
+  std::vector<uint8_t> blocks(static_cast<size_t>(rounded.numel()) / kQ8_0BlockElements * kQ8_0BlockBytes);
+  float* values = rounded.data_ptr<float>();
+  quantize(GgmlType::Q8_0, values, blocks.data(), static_cast<size_t>(rounded.numel()));
+  dequantize(GgmlType::Q8_0, blocks.data(), values, static_cast<size_t>(rounded.numel()));
+  return rounded;
+}
 
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string text = "[";
@@ -103,27 +123,34 @@ at::Tensor to_half_split_rows(const at::Tensor& weight, int64_t heads, int64_t h
 
 class LlamaModel final : public LanguageModel {
  public:
-  explicit LlamaModel(std::shared_ptr<const GgufFile> file) : file_(std::move(file)), config_(read_config(*file_)) {
+  LlamaModel(std::shared_ptr<const GgufFile> file, const ModelOptions& options)
+      : file_(std::move(file)), options_(options), config_(read_config(*file_)) {
     const LlamaConfig& c = config_;
     const WeightLoader load(*file_);
     const int64_t kv_dim = c.n_head_kv * c.head_dim;
+    auto linear = [&](const std::string& name, const std::vector<int64_t>& shape) {
+      return Linear{load(name, shape), file_->tensor(name).type};
+    };
     token_embd_ = load("token_embd.weight", {c.vocab, c.n_embd});
     for (int64_t l = 0; l < c.n_layer; ++l) {
       const std::string p = "blk." + std::to_string(l) + ".";
       LlamaBlock b;
       b.attn_norm = load(p + "attn_norm.weight", {c.n_embd});
-      b.wq = to_half_split_rows(load(p + "attn_q.weight", {c.n_embd, c.n_embd}), c.n_head, c.head_dim);
-      b.wk = to_half_split_rows(load(p + "attn_k.weight", {kv_dim, c.n_embd}), c.n_head_kv, c.head_dim);
-      b.wv = load(p + "attn_v.weight", {kv_dim, c.n_embd});
-      b.wo = load(p + "attn_output.weight", {c.n_embd, c.n_embd});
+      b.wq = linear(p + "attn_q.weight", {c.n_embd, c.n_embd});
+      b.wq.weight = to_half_split_rows(b.wq.weight, c.n_head, c.head_dim);
+      b.wk = linear(p + "attn_k.weight", {kv_dim, c.n_embd});
+      b.wk.weight = to_half_split_rows(b.wk.weight, c.n_head_kv, c.head_dim);
+      b.wv = linear(p + "attn_v.weight", {kv_dim, c.n_embd});
+      b.wo = linear(p + "attn_output.weight", {c.n_embd, c.n_embd});
       b.ffn_norm = load(p + "ffn_norm.weight", {c.n_embd});
-      b.w_gate = load(p + "ffn_gate.weight", {c.n_ff, c.n_embd});
-      b.w_up = load(p + "ffn_up.weight", {c.n_ff, c.n_embd});
-      b.w_down = load(p + "ffn_down.weight", {c.n_embd, c.n_ff});
+      b.w_gate = linear(p + "ffn_gate.weight", {c.n_ff, c.n_embd});
+      b.w_up = linear(p + "ffn_up.weight", {c.n_ff, c.n_embd});
+      b.w_down = linear(p + "ffn_down.weight", {c.n_embd, c.n_ff});
       blocks_.push_back(std::move(b));
     }
     output_norm_ = load("output_norm.weight", {c.n_embd});
-    output_ = file_->find_tensor("output.weight") ? load("output.weight", {c.vocab, c.n_embd}) : token_embd_;
+    output_ = file_->find_tensor("output.weight") ? linear("output.weight", {c.vocab, c.n_embd})
+                                                  : Linear{token_embd_, file_->tensor("token_embd.weight").type};
     // Inverse frequencies base^(-2i/d) of rotary pair i, in double so the angles carry no float rounding.
     std::vector<double> inv_freq(c.head_dim / 2);
     for (size_t i = 0; i < inv_freq.size(); ++i)
@@ -147,9 +174,9 @@ class LlamaModel final : public LanguageModel {
     const int64_t group = c.n_head / c.n_head_kv;
     for (const LlamaBlock& b : blocks_) {
       const at::Tensor h = rms_norm(x, b.attn_norm);
-      at::Tensor q = at::linear(h, b.wq).view({1, positions, c.n_head, c.head_dim});
-      at::Tensor k = at::linear(h, b.wk).view({1, positions, c.n_head_kv, c.head_dim});
-      at::Tensor v = at::linear(h, b.wv).view({1, positions, c.n_head_kv, c.head_dim});
+      at::Tensor q = project(h, b.wq).view({1, positions, c.n_head, c.head_dim});
+      at::Tensor k = project(h, b.wk).view({1, positions, c.n_head_kv, c.head_dim});
+      at::Tensor v = project(h, b.wv).view({1, positions, c.n_head_kv, c.head_dim});
       q = rotate(q, cos, sin).transpose(1, 2);  // [b, h, p, dh]
       k = rotate(k, cos, sin).transpose(1, 2);
       v = v.transpose(1, 2);
@@ -159,11 +186,11 @@ class LlamaModel final : public LanguageModel {
       }
       const at::Tensor scores = at::matmul(q, k.transpose(2, 3)).mul_(scale).masked_fill_(causal_mask, -INFINITY);
       const at::Tensor z = at::matmul(at::softmax(scores, -1), v);  // [b, h, p, dh]
-      x = x + at::linear(z.transpose(1, 2).reshape({1, positions, c.n_embd}), b.wo);
+      x = x + project(z.transpose(1, 2).reshape({1, positions, c.n_embd}), b.wo);
       const at::Tensor m = rms_norm(x, b.ffn_norm);
-      x = x + at::linear(at::silu(at::linear(m, b.w_gate)) * at::linear(m, b.w_up), b.w_down);
+      x = x + project(at::silu(project(m, b.w_gate)) * project(m, b.w_up), b.w_down);
     }
-    const at::Tensor logits = at::linear(rms_norm(x, output_norm_), output_).squeeze(0).contiguous();
+    const at::Tensor logits = project(rms_norm(x, output_norm_), output_).squeeze(0).contiguous();
     LogitsMatrix out;
     out.positions = positions;
     out.vocab = c.vocab;
@@ -172,6 +199,10 @@ class LlamaModel final : public LanguageModel {
   }
 
  private:
+  at::Tensor project(const at::Tensor& x, const Linear& l) const {
+    return at::linear(options_.llama_cpp_rounding ? round_like_llama_cpp(x, l.stored) : x, l.weight);
+  }
+
   at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const {
     return x * at::rsqrt(x.pow(2).mean(-1, true) + config_.rms_eps) * weight;
   }
@@ -193,16 +224,18 @@ class LlamaModel final : public LanguageModel {
 
   const std::string name_ = "llama";
   std::shared_ptr<const GgufFile> file_;  // owns the memory map that F32 weights live in
+  ModelOptions options_;
   LlamaConfig config_;
-  at::Tensor token_embd_, output_norm_, output_;
+  at::Tensor token_embd_, output_norm_;
+  Linear output_;
   std::vector<LlamaBlock> blocks_;
   std::vector<double> inv_freq_;
 };
 
 }  // namespace
 
-std::unique_ptr<LanguageModel> build_llama(std::shared_ptr<const GgufFile> file) {
-  return std::make_unique<LlamaModel>(std::move(file));
+std::unique_ptr<LanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options) {
+  return std::make_unique<LlamaModel>(std::move(file), options);
 }
 
 }  // namespace oh::lm

@@ -9,6 +9,6 @@ namespace oh::lm {
 
 class GgufFile;
 
-std::unique_ptr<LanguageModel> build_llama(std::shared_ptr<const GgufFile> file);
+std::unique_ptr<LanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options);
 
 }  // namespace oh::lm
