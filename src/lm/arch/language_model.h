@@ -17,9 +17,10 @@ struct LogitsMatrix {
 
 /// How a model computes; the defaults are the engine's own numerics (fp32 on dequantised weights).
 struct ModelOptions {
-  /// Round activations before each weight matmul as llama.cpp's CPU backend converts them: through
-  /// Q8_0 for Q8_0 weights (reproduces llama.cpp to ~3e-7 relative), to fp16 for F16 weights (does
-  /// not yet reproduce llama.cpp's F16 results: see lm_logits_conformance). For conformance tests.
+  /// Round activations before each weight matmul as llama.cpp's generic CPU path converts them:
+  /// through Q8_0 for Q8_0 weights (reproduces llama.cpp to ~3e-7 relative), to fp16 for F16 weights.
+  /// On CPUs with AMX, llama.cpp multiplies F16 weights whose row count is a multiple of 32 with fp32
+  /// activations instead, so F16 models are not reproduced there (see lm_logits_conformance).
   bool llama_cpp_rounding = false;
 };
 
