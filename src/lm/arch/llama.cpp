@@ -116,7 +116,8 @@ class WeightLoader {
 
 /// GGUF stores Q and K rows per head in Meta's adjacent-pair rotary layout (rows 2i, 2i+1 rotate
 /// together); the canonical layout is HF's half-split one (row i with row i + d/2), so hook_q/hook_k
-/// do not depend on the file format. Row (h, i, c) moves to (h, c, i).
+/// do not depend on the file format. Row (h, i, c) moves to (h, c, i). This copies Q and K (the only
+/// F32 weights not used in place from the memory map).
 at::Tensor to_half_split_rows(const at::Tensor& weight, int64_t heads, int64_t head_dim) {
   return weight.view({heads, head_dim / 2, 2, weight.size(1)}).transpose(1, 2).reshape({heads * head_dim, weight.size(1)});
 }
@@ -152,10 +153,9 @@ class LlamaModel final : public LanguageModel {
     output_ = file_->find_tensor("output.weight") ? linear("output.weight", {c.vocab, c.n_embd})
                                                   : Linear{token_embd_, file_->tensor("token_embd.weight").type};
     // Inverse frequencies base^(-2i/d) of rotary pair i, in double so the angles carry no float rounding.
-    std::vector<double> inv_freq(c.head_dim / 2);
-    for (size_t i = 0; i < inv_freq.size(); ++i)
-      inv_freq[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
-    inv_freq_ = inv_freq;
+    inv_freq_.resize(static_cast<size_t>(c.head_dim / 2));
+    for (size_t i = 0; i < inv_freq_.size(); ++i)
+      inv_freq_[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
   }
 
   const std::string& architecture() const override { return name_; }
