@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/numpy_random.h"
 #include "regress/mlp/lbfgsb.h"
 #include "regress/mlp/mlp_network.h"
 #include "regress/mlp/mlp_regressor.h"
@@ -84,6 +85,59 @@ TEST(MlpLoss, FusedOneHiddenLayerKernelsAreBitIdenticalToLayerByLayer) {
         }
       }
   EXPECT_EQ(compared, 10 * 5 * 5 * 2);
+}
+
+// The vector-tiled products must round exactly like the plain sequential sums they replace:
+// every width on and off the 8-lane grid (single vectors up to several 32-column blocks), row
+// counts that leave every tile remainder, and values spanning magnitudes so that any change in
+// summation order shows. Zeros in A_prev check relu's mask.
+TEST(NumpyOrderKernels, TiledProductsEqualSequentialSums) {
+  RandomState rng(7);
+  auto random_values = [&](std::size_t count) {
+    std::vector<double> v(count);
+    for (double& x : v) x = rng.standard_normal() * std::pow(10.0, rng.randint(-6, 7));
+    return v;
+  };
+  for (int rows : {1, 2, 5, 7, 13})
+    for (int in : {1, 3, 10, 20})
+      for (int out = 1; out <= 41; ++out) {
+        SCOPED_TRACE("rows " + std::to_string(rows) + " in " + std::to_string(in) + " out " + std::to_string(out));
+        const int ldw = lane_padded(out), ldd = out == 1 ? 1 : lane_padded(out), ldw_t = lane_padded(in);
+        std::vector<double> A = random_values(static_cast<std::size_t>(rows) * in), W = random_values(in * out),
+                            bias = random_values(out), D = random_values(static_cast<std::size_t>(rows) * out);
+        for (std::size_t k = 0; k < A.size(); k += 3) A[k] = 0.0;
+        std::vector<double> W_padded(static_cast<std::size_t>(in) * ldw, 0.0), D_padded(rows * ldd, 0.0),
+            W_T(static_cast<std::size_t>(out) * ldw_t, 0.0);
+        for (int i = 0; i < in; ++i)
+          for (int j = 0; j < out; ++j) W_padded[i * ldw + j] = W_T[j * ldw_t + i] = W[i * out + j];
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < out; ++j) D_padded[r * ldd + j] = D[r * out + j];
+
+        std::vector<double> Z(static_cast<std::size_t>(rows) * out), G(static_cast<std::size_t>(in) * out),
+            D_prev(static_cast<std::size_t>(rows) * in);
+        dense_forward(A.data(), rows, in, out == 1 ? W.data() : W_padded.data(), out == 1 ? 1 : ldw, bias.data(), out,
+                      Z.data());
+        transposed_product(A.data(), D_padded.data(), ldd, rows, in, out, G.data());
+        backpropagate_relu(D_padded.data(), ldd, rows, out, W_T.data(), ldw_t, in, A.data(), D_prev.data(), in);
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < out; ++j) {
+            double z = 0.0;
+            for (int i = 0; i < in; ++i) z += A[r * in + i] * W[i * out + j];
+            ASSERT_EQ(Z[r * out + j], z + bias[j]) << "Z(" << r << ", " << j << ")";
+          }
+        for (int i = 0; i < in; ++i)
+          for (int j = 0; j < out; ++j) {
+            double g = 0.0;
+            for (int r = 0; r < rows; ++r) g += A[r * in + i] * D[r * out + j];
+            ASSERT_EQ(G[i * out + j], g) << "G(" << i << ", " << j << ")";
+          }
+        for (int r = 0; r < rows; ++r)
+          for (int i = 0; i < in; ++i) {
+            double p = 0.0;
+            for (int j = 0; j < out; ++j) p += D[r * out + j] * W[i * out + j];
+            ASSERT_EQ(D_prev[r * in + i], A[r * in + i] == 0.0 ? 0.0 : p) << "D_prev(" << r << ", " << i << ")";
+          }
+      }
 }
 
 TEST(NumpyOrderKernels, PairwiseSumFollowsNumpyBlocks) {

@@ -1,5 +1,6 @@
 #include "regress/mlp/mlp_network.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <string>
@@ -20,23 +21,50 @@ std::vector<double> row_major(const Matrix& X) {
   return out;
 }
 
+// Row stride of a layer's delta buffer: padded to whole vectors so that the weight gradient's
+// product can read it a vector at a time, except a single column, which numpy means pairwise
+// and so must stay contiguous.
+int delta_stride(int units) { return units == 1 ? 1 : lane_padded(units); }
+
+// Room for any layer's coefficients (fan_in × fan_out) with rows padded to whole vectors.
+std::size_t padded_coefs_size(const MlpShape& shape) {
+  std::size_t largest = 0;
+  for (int l = 0; l < shape.layers(); ++l)
+    largest = std::max(largest, static_cast<std::size_t>(shape.units(l)) * lane_padded(shape.units(l + 1)));
+  return largest;
+}
+
 // The hidden layers and the output layer of scikit-learn's _forward_pass: Z = A·W + b, relu on
-// every layer but the last (identity output). `activations[l]` receives layer l's output.
+// every layer but the last (identity output). `activations[l]` receives layer l's output;
+// `padded_coefs` (padded_coefs_size doubles) holds each layer's W with rows padded to vectors.
 void forward(const MlpShape& shape, const double* parameters, const double* inputs, int rows,
-             std::vector<std::vector<double>>& activations) {
+             std::vector<std::vector<double>>& activations, std::vector<double>& padded_coefs) {
   const double* layer_input = inputs;
   for (int l = 0; l < shape.layers(); ++l) {
     double* z = activations[l].data();
-    dense_forward(layer_input, rows, shape.units(l), parameters + shape.coef_offset(l),
-                  parameters + shape.intercept_offset(l), shape.units(l + 1), z);
+    const int in = shape.units(l), out = shape.units(l + 1);
+    const double* w = parameters + shape.coef_offset(l);
+    int ldw = out;
+    if (out > 1) {
+      ldw = lane_padded(out);
+      for (int i = 0; i < in; ++i)
+        std::copy(w + static_cast<std::size_t>(i) * out, w + static_cast<std::size_t>(i + 1) * out,
+                  padded_coefs.data() + static_cast<std::size_t>(i) * ldw);
+      w = padded_coefs.data();
+    }
+    dense_forward(layer_input, rows, in, w, ldw, parameters + shape.intercept_offset(l), out, z);
     if (l + 1 < shape.layers()) relu_inplace(z, static_cast<std::size_t>(rows) * shape.units(l + 1));
     layer_input = z;
   }
 }
 
-std::vector<std::vector<double>> layer_buffers(const MlpShape& shape, int rows) {
+// One rows × units(l+1) buffer per layer l, rows `padded ? delta_stride : units` apart.
+std::vector<std::vector<double>> layer_buffers(const MlpShape& shape, int rows, bool padded = false) {
   std::vector<std::vector<double>> buffers(shape.layers());
-  for (int l = 0; l < shape.layers(); ++l) buffers[l].resize(static_cast<std::size_t>(rows) * shape.units(l + 1));
+  for (int l = 0; l < shape.layers(); ++l) {
+    const int units = shape.units(l + 1);
+    buffers[l].resize(static_cast<std::size_t>(rows) * (padded ? delta_stride(units) : units));
+  }
   return buffers;
 }
 
@@ -79,14 +107,15 @@ MlpLoss::MlpLoss(const MlpShape& shape, const Matrix& X, const Vector& y, double
       inputs_(row_major(X)),
       targets_(y.data(), y.data() + y.size()),
       activations_(layer_buffers(shape, samples_)),
-      deltas_(layer_buffers(shape, samples_)),
+      deltas_(layer_buffers(shape, samples_, true)),
       squared_residuals_(samples_),
       layer_squared_norms_(shape.layers()) {
   assert(X.rows() >= 1 && X.rows() == y.size() && X.cols() == shape.units(0));
   std::size_t largest = 0;
   for (int l = 1; l < shape.layers(); ++l)
-    largest = std::max(largest, static_cast<std::size_t>(shape.units(l)) * shape.units(l + 1));
+    largest = std::max(largest, static_cast<std::size_t>(shape.units(l + 1)) * lane_padded(shape.units(l)));
   transposed_coefs_.resize(largest);
+  padded_coefs_.resize(padded_coefs_size(shape));
   // A single hidden unit is excluded: numpy means its one-column delta pairwise, which the fused
   // backward pass (sequential over samples, as for wider layers) does not do.
   fused_ = kernels == Kernels::kFastest && shape.layers() == 2 && shape.units(0) <= kOneHiddenLayerMaxInputs &&
@@ -132,14 +161,14 @@ double MlpLoss::one_hidden_layer(const double* parameters, double* gradient) {
   for (int r = 0; r < samples_; ++r) delta[r] = predicted[r] - targets_[r];
   one_hidden_layer_backward(data, weights, hidden_activations_.data(), delta, alpha_, gradient + shape_.coef_offset(0),
                             gradient + shape_.intercept_offset(0), gradient + shape_.coef_offset(1));
-  column_means(delta, samples_, 1, gradient + shape_.intercept_offset(1));
+  column_means(delta, 1, samples_, 1, gradient + shape_.intercept_offset(1));
   return loss;
 }
 
 double MlpLoss::layer_by_layer(const double* parameters, double* gradient) {
   const int n = samples_;
   const int last = shape_.layers() - 1;
-  forward(shape_, parameters, inputs_.data(), n, activations_);
+  forward(shape_, parameters, inputs_.data(), n, activations_, padded_coefs_);
 
   // squared_loss: ((y - ŷ)**2).mean() / 2, then the L2 term (0.5·α)·Σ dot(w, w) / n.
   const double* predicted = activations_[last].data();
@@ -158,15 +187,17 @@ double MlpLoss::layer_by_layer(const double* parameters, double* gradient) {
     const double* layer_input = l == 0 ? inputs_.data() : activations_[l - 1].data();
     const double* w = parameters + shape_.coef_offset(l);
     double* coef_gradient = gradient + shape_.coef_offset(l);
-    transposed_product(layer_input, deltas_[l].data(), n, in, out, coef_gradient);
+    const int ldd = delta_stride(out);
+    transposed_product(layer_input, deltas_[l].data(), ldd, n, in, out, coef_gradient);
     const std::size_t count = static_cast<std::size_t>(in) * out;
     for (std::size_t i = 0; i < count; ++i) coef_gradient[i] = (coef_gradient[i] + alpha_ * w[i]) / n;
-    column_means(deltas_[l].data(), n, out, gradient + shape_.intercept_offset(l));
+    column_means(deltas_[l].data(), ldd, n, out, gradient + shape_.intercept_offset(l));
     if (l == 0) break;
+    const int ldw_t = lane_padded(in);
     for (int i = 0; i < in; ++i)
-      for (int j = 0; j < out; ++j) transposed_coefs_[static_cast<std::size_t>(j) * in + i] = w[i * out + j];
-    backpropagate_relu(deltas_[l].data(), n, out, transposed_coefs_.data(), in, activations_[l - 1].data(),
-                       deltas_[l - 1].data());
+      for (int j = 0; j < out; ++j) transposed_coefs_[static_cast<std::size_t>(j) * ldw_t + i] = w[i * out + j];
+    backpropagate_relu(deltas_[l].data(), ldd, n, out, transposed_coefs_.data(), ldw_t, in,
+                       activations_[l - 1].data(), deltas_[l - 1].data(), delta_stride(in));
   }
   return loss;
 }
@@ -176,7 +207,8 @@ Vector mlp_predict(const MlpShape& shape, const std::vector<double>& parameters,
   const int rows = static_cast<int>(X.rows());
   auto activations = layer_buffers(shape, rows);
   const std::vector<double> inputs = row_major(X);
-  forward(shape, parameters.data(), inputs.data(), rows, activations);
+  std::vector<double> padded_coefs(padded_coefs_size(shape));
+  forward(shape, parameters.data(), inputs.data(), rows, activations, padded_coefs);
   return Eigen::Map<const Vector>(activations.back().data(), rows);
 }
 

@@ -56,10 +56,11 @@ class MlpLoss {
   std::vector<double> inputs_;                    // X, row-major
   std::vector<double> targets_;
   std::vector<std::vector<double>> activations_;  // [l] = output of layer l (n × units(l+1))
-  std::vector<std::vector<double>> deltas_;       // [l] = dLoss/dZ of layer l, same shape
+  std::vector<std::vector<double>> deltas_;       // [l] = dLoss/dZ of layer l, rows padded
   std::vector<double> squared_residuals_;
   std::vector<double> layer_squared_norms_;  // Σ W² of each layer's coefficients
-  std::vector<double> transposed_coefs_;          // scratch for backpropagation
+  std::vector<double> transposed_coefs_;          // scratch for backpropagation (rows padded)
+  std::vector<double> padded_coefs_;              // scratch for the forward pass (rows padded)
   // The fused one-hidden-layer path (when it applies): Xᵀ padded to whole vectors of samples,
   // ŷ for those padded samples, and the hidden activations (hidden units × padded samples).
   bool fused_ = false;

@@ -12,23 +12,31 @@
 
 namespace oh::regress::mlp {
 
-/// Z = A·W + bias (rows × out), A rows × in, W in × out.
-void dense_forward(const double* A, int rows, int in, const double* W, const double* bias, int out, double* Z);
+/// Doubles in a row of a padded buffer `units` wide: whole vectors of 8 lanes, so the ordered
+/// products below may read full vectors from every row (the padding never feeds a real sum).
+int lane_padded(int units);
+
+/// Z = A·W + bias (rows × out), A rows × in; W is in × out with row stride ldw, which is at least
+/// lane_padded(out) when out > 1 (see lane_padded).
+void dense_forward(const double* A, int rows, int in, const double* W, int ldw, const double* bias, int out,
+                   double* Z);
 
 /// np.maximum(Z, 0) in place (NaN and -0.0 kept, like numpy).
 void relu_inplace(double* Z, std::size_t count);
 
-/// G = Aᵀ·D (in × out) with each element summed over the rows in order; A rows × in, D rows × out.
-void transposed_product(const double* A, const double* D, int rows, int in, int out, double* G);
+/// G = Aᵀ·D (in × out) with each element summed over the rows in order; A rows × in, D rows × out
+/// with row stride ldd, at least lane_padded(out) when out > 1.
+void transposed_product(const double* A, const double* D, int ldd, int rows, int in, int out, double* G);
 
-/// D_prev = D·Wᵀ (rows × in), then zero where A_prev == 0 (relu's derivative). W_T is W
-/// transposed (out × in, row-major) so the sum over `out` runs along contiguous memory.
-void backpropagate_relu(const double* D, int rows, int out, const double* W_T, int in, const double* A_prev,
-                        double* D_prev);
+/// D_prev = D·Wᵀ (rows × in, row stride ld_prev), then zero where A_prev (rows × in) == 0 (relu's
+/// derivative). D is rows × out with row stride ldd. W_T is W transposed (out × in, row stride
+/// ldw_t >= lane_padded(in)) so the sum over `out` runs along contiguous memory.
+void backpropagate_relu(const double* D, int ldd, int rows, int out, const double* W_T, int ldw_t, int in,
+                        const double* A_prev, double* D_prev, int ld_prev);
 
-/// np.mean(D, axis=0) for a rows × cols matrix: pairwise when cols == 1 (numpy reduces the
-/// contiguous column), sequential over rows otherwise.
-void column_means(const double* D, int rows, int cols, double* means);
+/// np.mean(D, axis=0) for a rows × cols matrix with row stride ldd: pairwise when cols == 1
+/// (numpy reduces the contiguous column; ldd must then be 1), sequential over rows otherwise.
+void column_means(const double* D, int ldd, int rows, int cols, double* means);
 
 /// numpy's pairwise summation of a contiguous array, starting from the identity 0.0.
 double pairwise_sum(const double* values, std::size_t count);
