@@ -54,32 +54,7 @@ struct Tally {
 /// tests/reference/check_exact_sweep.py: scikit-learn, except that bayesian_regression skips its
 /// p × p posterior covariance (254 GiB at 184 755 columns; it does not enter the predictions).
 std::vector<oh::testing::ReferenceResult> patched_bayesian_reference(const std::vector<ReferenceCase>& cases) {
-  nlohmann::json input = nlohmann::json::array();
-  for (const auto& c : cases) {
-    nlohmann::json x_train = nlohmann::json::array(), x_test = nlohmann::json::array();
-    for (Eigen::Index i = 0; i < c.X_train.rows(); ++i) {
-      const Eigen::RowVectorXd row = c.X_train.row(i);
-      x_train.push_back(std::vector<double>(row.data(), row.data() + row.size()));
-    }
-    for (Eigen::Index i = 0; i < c.X_test.rows(); ++i) {
-      const Eigen::RowVectorXd row = c.X_test.row(i);
-      x_test.push_back(std::vector<double>(row.data(), row.data() + row.size()));
-    }
-    input.push_back({{"method", c.method},
-                     {"random_state", c.random_state},
-                     {"X_train", x_train},
-                     {"y_train", std::vector<double>(c.y_train.data(), c.y_train.data() + c.y_train.size())},
-                     {"X_test", x_test}});
-  }
-  const nlohmann::json output = oh::testing::run_python_reference("check_exact_sweep.py", input.dump());
-  std::vector<oh::testing::ReferenceResult> results;
-  for (const auto& r : output) {
-    oh::testing::ReferenceResult result;
-    if (r.contains("error")) result.error = r["error"].get<std::string>();
-    else result.prediction = r["prediction"].get<std::vector<double>>();
-    results.push_back(std::move(result));
-  }
-  return results;
+  return oh::testing::sklearn_predict(cases, "check_exact_sweep.py");
 }
 
 enum class Reference { kScikitLearn, kPatchedBayesian };

@@ -61,7 +61,7 @@ nlohmann::json run_python_reference(const std::string& script, const std::string
   return nlohmann::json::parse(output);
 }
 
-std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& cases) {
+std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& cases, const std::string& script) {
   nlohmann::json input = nlohmann::json::array();
   for (const auto& c : cases) {
     nlohmann::json item{{"method", c.method},
@@ -72,7 +72,7 @@ std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& c
     if (c.constant) item["constant"] = *c.constant;
     input.push_back(item);
   }
-  const auto parsed = run_python_reference("sklearn_fit_predict.py", input.dump());
+  const auto parsed = run_python_reference(script, input.dump());
   std::vector<ReferenceResult> results;
   for (const auto& r : parsed) {
     ReferenceResult result;

@@ -36,8 +36,10 @@ nlohmann::json matrix_json(const regress::Matrix& X);
 /// True when /usr/bin/python3 can import sklearn (tests skip with a message otherwise).
 bool sklearn_available();
 
-/// Runs every case through scikit-learn in one Python process.
-std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& cases);
+/// Runs every case through scikit-learn in one Python process. `script` is another reference with the
+/// same case/result format (e.g. "check_exact_sweep.py").
+std::vector<ReferenceResult> sklearn_predict(const std::vector<ReferenceCase>& cases,
+                                             const std::string& script = "sklearn_fit_predict.py");
 
 /// A seeded test problem: X ~ U(low, high)^(n × d) drawn from numpy's RandomState, and y a
 /// smooth nonlinear function of X plus noise, both rounded to `decimals` like the datasets.
