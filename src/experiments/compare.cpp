@@ -44,12 +44,7 @@ std::string resume_key(const std::string& config, const std::string& fingerprint
                        const regress::RegressorOptions& options) {
   std::string bytes = std::string(kNumericsVersion) + "|" + config + "|" + fingerprint + "|" + spec.name + "|" +
                       spec.hyperparameters + "|";
-  // Options only some methods read are part of only their keys, so changing one reruns only them.
-  if (spec.name == "constant") append_bits(bytes, options.constant);
-  if (spec.name == "gd_regression") {
-    bytes += std::to_string(options.gd_steps) + "|";
-    append_bits(bytes, options.gd_lr);
-  }
+  if (spec.option_values) bytes += spec.option_values(options);
   return content_hash(bytes);
 }
 

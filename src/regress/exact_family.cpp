@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,19 @@ using Factory = std::function<std::unique_ptr<Regressor>(const RegressorOptions&
 RegressorSpec exact(std::string name, std::string library, std::string hyperparameters, Factory make,
                     bool in_all = true, Agreement agreement = Agreement::kExact) {
   return {std::move(name), std::move(library), agreement, std::move(hyperparameters), in_all, std::move(make)};
+}
+
+/// A spec whose predictions also depend on options beyond random_state (see option_values).
+RegressorSpec reading_options(RegressorSpec spec, std::function<std::string(const RegressorOptions&)> values) {
+  spec.option_values = std::move(values);
+  return spec;
+}
+
+/// Exact text of a double for keys ("%a": every bit, no rounding).
+std::string exact_text(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%a", value);
+  return text;
 }
 
 template <typename... Steps>
@@ -103,13 +117,21 @@ std::vector<RegressorSpec> exact_family() {
       exact("last", "Eigen", "y_train[-1]", [](const RegressorOptions&) { return std::make_unique<LastBaseline>(); }),
       exact("random", "Eigen", "random.Random(random_state).choice(y_train) per test row",
             [](const RegressorOptions& o) { return std::make_unique<RandomBaseline>(o.random_state); }),
-      exact("constant", "Eigen", "constant (--constant)",
-            [](const RegressorOptions& o) { return std::make_unique<ConstantBaseline>(o.constant); }, false),
+      reading_options(exact("constant", "Eigen", "constant (--constant)",
+                            [](const RegressorOptions& o) { return std::make_unique<ConstantBaseline>(o.constant); },
+                            false),
+                      [](const RegressorOptions& o) { return "constant=" + exact_text(o.constant); }),
       exact("hat_matrix", "Eigen", "least squares with intercept via H = A pinv(AᵀA) Aᵀ (rcond=1e-15)",
             [](const RegressorOptions&) { return std::make_unique<HatMatrixRegression>(); }),
-      exact("gd_regression", "Eigen",
-            "full-batch GD on 0.5*MSE with intercept from 0 (steps, lr: --gd-steps, --gd-lr; default 2, 0.01)",
-            [](const RegressorOptions& o) { return std::make_unique<GradientDescentRegression>(o.gd_steps, o.gd_lr); }),
+      reading_options(
+          exact("gd_regression", "Eigen",
+                "full-batch GD on 0.5*MSE with intercept from 0 (steps, lr: --gd-steps, --gd-lr; default 2, 0.01)",
+                [](const RegressorOptions& o) {
+                  return std::make_unique<GradientDescentRegression>(o.gd_steps, o.gd_lr);
+                }),
+          [](const RegressorOptions& o) {
+            return "steps=" + std::to_string(o.gd_steps) + " lr=" + exact_text(o.gd_lr);
+          }),
   };
   add_knn_search(specs);
   return specs;

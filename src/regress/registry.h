@@ -21,6 +21,9 @@ struct RegressorSpec {
   std::string hyperparameters;  // scikit-learn-style description; part of the resume key
   bool in_all;                  // included in `--regressors all`
   std::function<std::unique_ptr<Regressor>(const RegressorOptions&)> make;
+  /// The values of the RegressorOptions this method reads besides random_state (e.g. "constant=5"),
+  /// so they enter its resume key and only its; empty for methods that read none.
+  std::function<std::string(const RegressorOptions&)> option_values = nullptr;
 };
 
 /// Every registered regressor in listing order.
