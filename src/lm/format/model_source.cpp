@@ -1,0 +1,55 @@
+#include "lm/format/model_source.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "lm/format/gguf_model_source.h"
+#include "lm/format/hf_llama_source.h"
+#include "lm/format/safetensors_dtype.h"
+
+namespace oh::lm {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+const GgufValue& ModelSource::at(const std::string& key) const {
+  if (const GgufValue* v = find(key)) return *v;
+  throw InputError(path() + ": missing metadata key '" + key + "'");
+}
+
+const GgufTensorInfo& ModelSource::tensor(const std::string& name) const {
+  if (const GgufTensorInfo* t = find_tensor(name)) return *t;
+  throw InputError(path() + ": missing tensor '" + name + "'");
+}
+
+bool is_model_source_convertible(GgmlType type) { return type == GgmlType::BF16 || is_convertible(type); }
+
+void ModelSource::to_float(const GgufTensorInfo& tensor, float* dst) const {
+  const auto n = static_cast<size_t>(tensor.element_count());
+  if (tensor.type == GgmlType::BF16)  // the same bits in GGUF and safetensors
+    oh::lm::to_float(SafetensorsDtype::BF16, tensor.data, dst, n);
+  else if (is_convertible(tensor.type))
+    dequantize(tensor.type, tensor.data, dst, n);
+  else
+    throw InputError(path() + ": tensor '" + tensor.name + "' has type " + ggml_type_traits(tensor.type).name +
+                     ", which this engine cannot read yet (F32, F16, BF16, Q8_0)");
+}
+
+std::vector<float> ModelSource::to_float(const GgufTensorInfo& tensor) const {
+  std::vector<float> out(static_cast<size_t>(tensor.element_count()));
+  to_float(tensor, out.data());
+  return out;
+}
+
+std::shared_ptr<const ModelSource> open_model_source(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec) || ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json"))
+    return std::make_shared<const HfLlamaSource>(SafetensorsCheckpoint::open(path));
+  return std::make_shared<const GgufModelSource>(GgufFile::open(path));
+}
+
+}  // namespace oh::lm
