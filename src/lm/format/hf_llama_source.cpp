@@ -77,6 +77,14 @@ std::string HfLlamaSource::gguf_name(const std::string& hf_name) {
   return "";
 }
 
+std::vector<std::string> HfLlamaSource::weight_names(const HfLlamaConfig& config) {
+  std::vector<std::string> names = {kModelTensors[0].hf, kModelTensors[1].hf};
+  if (!config.tie_word_embeddings) names.push_back(kModelTensors[2].hf);
+  for (int64_t l = 0; l < config.num_hidden_layers; ++l)
+    for (const NameRule& rule : kLayerTensors) names.push_back(kLayerPrefix + std::to_string(l) + "." + rule.hf);
+  return names;
+}
+
 HfLlamaSource::HfLlamaSource(SafetensorsCheckpoint checkpoint)
     : checkpoint_(std::move(checkpoint)),
       config_(read_hf_llama_config((std::filesystem::path(checkpoint_.directory()) / "config.json").string())) {
@@ -93,11 +101,7 @@ HfLlamaSource::HfLlamaSource(SafetensorsCheckpoint checkpoint)
     if (gguf == "output.weight" && c.tie_word_embeddings) continue;  // tied: HF uses the embedding
     add_tensor(name, gguf);
   }
-  std::vector<std::string> required = {kModelTensors[0].hf, kModelTensors[1].hf};
-  if (!c.tie_word_embeddings) required.push_back(kModelTensors[2].hf);
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
-    for (const NameRule& rule : kLayerTensors) required.push_back(kLayerPrefix + std::to_string(l) + "." + rule.hf);
-  for (const std::string& name : required)
+  for (const std::string& name : weight_names(c))
     if (!checkpoint_.find_tensor(name))
       throw InputError(path() + ": missing tensor '" + name + "'" +
                        (name == kModelTensors[2].hf ? " (config.json says tie_word_embeddings is false)" : ""));

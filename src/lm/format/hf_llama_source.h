@@ -32,6 +32,8 @@ class HfLlamaSource final : public ModelSource {
 
   /// The GGUF name of an HF Llama tensor name, or "" when it is not one (layer index unchecked).
   static std::string gguf_name(const std::string& hf_name);
+  /// The HF names of every weight a model of `config` needs (lm_head only when untied).
+  static std::vector<std::string> weight_names(const HfLlamaConfig& config);
 
  private:
   void add_metadata();

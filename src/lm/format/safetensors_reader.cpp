@@ -109,6 +109,10 @@ void SafetensorsFile::parse() {
                      std::to_string(std::min(kSafetensorsMaxHeaderBytes, size - 8)) + " (truncated or not a safetensors file)");
   const char* header = reinterpret_cast<const char*>(file_.data() + 8);
   if (header[0] != '{') throw InputError(path + ": header: does not start with '{' (not a safetensors file)");
+  // nlohmann's parser stops at a NUL as if the input ended, which would hide whatever follows it.
+  if (const void* nul = std::memchr(header, '\0', header_length))
+    throw InputError(path + ": header: invalid JSON: NUL byte at offset " +
+                     std::to_string(8 + (static_cast<const char*>(nul) - header)));
   const json root = parse_header(header, header + header_length, path);
   if (!root.is_object()) throw InputError(path + ": header: not a JSON object");
   data_offset_ = 8 + header_length;
