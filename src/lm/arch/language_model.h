@@ -1,7 +1,7 @@
 #pragma once
 // A causal language model as the command line and the conformance tests see it: token ids in,
 // float32 logits for every position out. Torch-free, so its users compile without libtorch's headers;
-// the tensor-level API (hook points, DESIGN §6) arrives with src/hooks.
+// the tensor-level API (batches, hook points, DESIGN §6) is HookedLanguageModel (hooked_language_model.h).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,11 +17,13 @@ struct LogitsMatrix {
 
 /// How a model computes; the defaults are the engine's own numerics (fp32 on dequantised weights).
 struct ModelOptions {
-  /// Round activations before each weight matmul as llama.cpp's generic CPU path converts them:
-  /// through Q8_0 for Q8_0 weights (reproduces llama.cpp to ~3e-7 relative), to fp16 for F16 weights.
-  /// On CPUs with AMX, llama.cpp multiplies F16 weights whose row count is a multiple of 32 with fp32
-  /// activations instead, so F16 models are not reproduced there (see lm_logits_conformance).
+  /// Round activations before each weight matmul as llama.cpp's CPU backend converts them: through
+  /// Q8_0 for Q8_0 weights, to fp16 for F16 weights (see llama_cpp_amx for the exception).
   bool llama_cpp_rounding = false;
+  /// With llama_cpp_rounding: emulate llama.cpp on a CPU with AMX-INT8 + AVX512-VNNI, where F16
+  /// weights whose output rows are a multiple of 32 sit in ggml's AMX buffer and multiply fp32
+  /// activations unrounded.
+  bool llama_cpp_amx = false;
 };
 
 class LanguageModel {
@@ -37,7 +39,7 @@ class LanguageModel {
 
  protected:
   /// `tokens` are valid: non-empty and in range.
-  virtual LogitsMatrix forward(const std::vector<int64_t>& tokens) const = 0;
+  virtual LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const = 0;
 };
 
 }  // namespace oh::lm

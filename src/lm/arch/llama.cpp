@@ -31,10 +31,11 @@ struct LlamaBlock {
   Linear wq, wk, wv, wo, w_gate, w_up, w_down;
 };
 
-/// What llama.cpp's CPU matmul does to the activations before multiplying by a `stored` weight: it
-/// converts them to the weight's dot-product type (fp16 for F16, Q8_0 blocks of 32 for Q8_0).
-at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored) {
-  if (stored == GgmlType::F16) return x.to(at::kHalf).to(at::kFloat);
+/// What llama.cpp's CPU matmul does to the activations before multiplying by a `stored` weight with
+/// `rows` output rows: it converts them to the weight's dot-product type (fp16 for F16, Q8_0 blocks of
+/// 32 for Q8_0), except F16 weights in ggml's AMX buffer (rows a multiple of 32), which take fp32.
+at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored, int64_t rows, bool amx) {
+  if (stored == GgmlType::F16) return amx && rows % 32 == 0 ? x : x.to(at::kHalf).to(at::kFloat);
   if (stored != GgmlType::Q8_0) return x;
   at::Tensor rounded = x.contiguous().clone();
   std::vector<uint8_t> blocks(static_cast<size_t>(rounded.numel()) / kQ8_0BlockElements * kQ8_0BlockBytes);
@@ -122,7 +123,47 @@ at::Tensor to_half_split_rows(const at::Tensor& weight, int64_t heads, int64_t h
   return weight.view({heads, head_dim / 2, 2, weight.size(1)}).transpose(1, 2).reshape({heads * head_dim, weight.size(1)});
 }
 
-class LlamaModel final : public LanguageModel {
+/// The hook points of one block, in the order the forward pass fires them (TransformerLens's names).
+struct BlockHooks {
+  hooks::HookId resid_pre, ln1_scale, ln1_normalized, q, k, v, rot_q, rot_k, attn_scores, pattern, z, result, attn_out,
+      resid_mid, ln2_scale, ln2_normalized, mlp_pre, mlp_pre_linear, mlp_post, mlp_out, resid_post;
+};
+
+/// Where an RMSNorm's hooks are: scale = sqrt(mean(x²) + eps) [b, p, 1] and normalized = x / scale, before
+/// the weight (TransformerLens's RMSNorm).
+struct NormHooks {
+  hooks::HookId scale, normalized;
+};
+
+BlockHooks declare_block_hooks(hooks::HookPointRegistry& registry, int layer) {
+  const std::string prefix = "blocks." + std::to_string(layer) + ".";
+  auto point = [&](const char* name, int position_dim = 1) { return registry.declare(prefix + name, layer, position_dim); };
+  BlockHooks h{};
+  h.resid_pre = point("hook_resid_pre");
+  h.ln1_scale = point("ln1.hook_scale");
+  h.ln1_normalized = point("ln1.hook_normalized");
+  h.q = point("attn.hook_q");
+  h.k = point("attn.hook_k");
+  h.v = point("attn.hook_v");
+  h.rot_q = point("attn.hook_rot_q");
+  h.rot_k = point("attn.hook_rot_k");
+  h.attn_scores = point("attn.hook_attn_scores", 2);  // [b, h, q, k]: positions are the queries
+  h.pattern = point("attn.hook_pattern", 2);
+  h.z = point("attn.hook_z");
+  h.result = point("attn.hook_result");
+  h.attn_out = point("hook_attn_out");
+  h.resid_mid = point("hook_resid_mid");
+  h.ln2_scale = point("ln2.hook_scale");
+  h.ln2_normalized = point("ln2.hook_normalized");
+  h.mlp_pre = point("mlp.hook_pre");
+  h.mlp_pre_linear = point("mlp.hook_pre_linear");
+  h.mlp_post = point("mlp.hook_post");
+  h.mlp_out = point("hook_mlp_out");
+  h.resid_post = point("hook_resid_post");
+  return h;
+}
+
+class LlamaModel final : public HookedLanguageModel {
  public:
   LlamaModel(std::shared_ptr<const GgufFile> file, const ModelOptions& options)
       : file_(std::move(file)), options_(options), config_(read_config(*file_)) {
@@ -156,58 +197,122 @@ class LlamaModel final : public LanguageModel {
     inv_freq_.resize(static_cast<size_t>(c.head_dim / 2));
     for (size_t i = 0; i < inv_freq_.size(); ++i)
       inv_freq_[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
+
+    embed_hook_ = registry_.declare("hook_embed");
+    for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l));
+    final_norm_hooks_ = {registry_.declare("ln_final.hook_scale"), registry_.declare("ln_final.hook_normalized")};
   }
 
   const std::string& architecture() const override { return name_; }
   int64_t vocab_size() const override { return config_.vocab; }
+  const hooks::HookPointRegistry& hook_points() const override { return registry_; }
+
+  hooks::OutputHead output_head() const override {
+    hooks::OutputHead head;
+    head.norm_kind = hooks::OutputHead::NormKind::RMS;
+    head.norm_weight = output_norm_;
+    head.norm_eps = config_.rms_eps;
+    head.W_U = output_.weight.t();
+    return head;
+  }
 
  protected:
-  LogitsMatrix forward(const std::vector<int64_t>& tokens) const override {
+  LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const override {
     c10::InferenceMode inference;
-    const LlamaConfig& c = config_;
-    const int64_t positions = static_cast<int64_t>(tokens.size());
-    const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong));
-    at::Tensor x = at::index_select(token_embd_, 0, ids).unsqueeze(0);  // [b=1, p, d]
-    const auto [cos, sin] = rotary_tables(positions);
-    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
-    const int64_t group = c.n_head / c.n_head_kv;
-    for (const LlamaBlock& b : blocks_) {
-      const at::Tensor h = rms_norm(x, b.attn_norm);
-      at::Tensor q = project(h, b.wq).view({1, positions, c.n_head, c.head_dim});
-      at::Tensor k = project(h, b.wk).view({1, positions, c.n_head_kv, c.head_dim});
-      at::Tensor v = project(h, b.wv).view({1, positions, c.n_head_kv, c.head_dim});
-      q = rotate(q, cos, sin).transpose(1, 2);  // [b, h, p, dh]
-      k = rotate(k, cos, sin).transpose(1, 2);
-      v = v.transpose(1, 2);
-      if (group > 1) {  // query head h reads KV head h / group
-        k = k.repeat_interleave(group, 1);
-        v = v.repeat_interleave(group, 1);
-      }
-      const at::Tensor scores = at::matmul(q, k.transpose(2, 3)).mul_(scale).masked_fill_(causal_mask, -INFINITY);
-      const at::Tensor z = at::matmul(at::softmax(scores, -1), v);  // [b, h, p, dh]
-      x = x + project(z.transpose(1, 2).reshape({1, positions, c.n_embd}), b.wo);
-      const at::Tensor m = rms_norm(x, b.ffn_norm);
-      x = x + project(at::silu(project(m, b.w_gate)) * project(m, b.w_up), b.w_down);
-    }
-    const at::Tensor logits = project(rms_norm(x, output_norm_), output_).squeeze(0).contiguous();
+    const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
+    const at::Tensor logits = forward(ids).squeeze(0).contiguous();
     LogitsMatrix out;
-    out.positions = positions;
-    out.vocab = c.vocab;
+    out.positions = logits.size(0);
+    out.vocab = config_.vocab;
     out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
     return out;
   }
 
+  /// Token ids [b, p] → logits [b, p, vocab], or the residual stream entering the stop layer.
+  at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
+    const at::Tensor ids = checked_token_ids(input);
+    const int64_t positions = ids.size(1);
+    const auto [cos, sin] = rotary_tables(positions);
+    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
+    at::Tensor x = pass(embed_hook_, at::embedding(token_embd_, ids));  // [b, p, d]
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+      if (pass.stops_before(static_cast<int>(l))) return x;
+      const LlamaBlock& b = blocks_[l];
+      const BlockHooks& h = block_hooks_[l];
+      x = pass(h.resid_pre, x);
+      const at::Tensor attn_in = rms_norm(x, b.attn_norm, {h.ln1_scale, h.ln1_normalized}, pass);
+      x = pass(h.resid_mid, x + pass(h.attn_out, attention(attn_in, b, h, cos, sin, causal_mask, pass)));
+      const at::Tensor mlp_in = rms_norm(x, b.ffn_norm, {h.ln2_scale, h.ln2_normalized}, pass);
+      x = pass(h.resid_post, x + pass(h.mlp_out, mlp(mlp_in, b, h, pass)));
+    }
+    if (pass.stops_before(static_cast<int>(blocks_.size()))) return x;
+    return project(rms_norm(x, output_norm_, final_norm_hooks_, pass), output_);
+  }
+
  private:
-  at::Tensor project(const at::Tensor& x, const Linear& l) const {
-    return at::linear(options_.llama_cpp_rounding ? round_like_llama_cpp(x, l.stored) : x, l.weight);
+  /// InputError unless `input` is a non-empty [b, p] integer tensor of ids in the vocabulary.
+  at::Tensor checked_token_ids(const at::Tensor& input) const {
+    if (!input.defined() || input.dim() != 2 || input.numel() == 0 || !at::isIntegralType(input.scalar_type(), false))
+      throw InputError("llama: expected token ids as a non-empty [batch, positions] integer tensor, got " +
+                       (input.defined() ? std::string(c10::toString(input.scalar_type())) + " of shape " + shape_text(input.sizes().vec())
+                                        : std::string("an undefined tensor")));
+    const at::Tensor ids = input.to(at::kLong);
+    const int64_t lowest = ids.min().item<int64_t>(), highest = ids.max().item<int64_t>();
+    if (lowest < 0 || highest >= config_.vocab)
+      throw InputError("llama: token id " + std::to_string(lowest < 0 ? lowest : highest) + " is outside the vocabulary [0, " +
+                       std::to_string(config_.vocab) + ")");
+    return ids;
   }
 
-  at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const {
-    return x * at::rsqrt(x.pow(2).mean(-1, true) + config_.rms_eps) * weight;
+  at::Tensor attention(const at::Tensor& x, const LlamaBlock& b, const BlockHooks& h, const at::Tensor& cos,
+                       const at::Tensor& sin, const at::Tensor& causal_mask, hooks::HookPass& pass) const {
+    const LlamaConfig& c = config_;
+    const int64_t batch = x.size(0), positions = x.size(1);
+    const at::Tensor q = pass(h.q, project(x, b.wq).view({batch, positions, c.n_head, c.head_dim}));
+    const at::Tensor k = pass(h.k, project(x, b.wk).view({batch, positions, c.n_head_kv, c.head_dim}));
+    const at::Tensor v = pass(h.v, project(x, b.wv).view({batch, positions, c.n_head_kv, c.head_dim}));
+    const at::Tensor rot_q = pass(h.rot_q, rotate(q, cos, sin));
+    const at::Tensor rot_k = pass(h.rot_k, rotate(k, cos, sin));
+    at::Tensor keys = rot_k.transpose(1, 2), values = v.transpose(1, 2);  // [b, h_kv, p, dh]
+    if (const int64_t group = c.n_head / c.n_head_kv; group > 1) {  // query head h reads KV head h / group
+      keys = keys.repeat_interleave(group, 1);
+      values = values.repeat_interleave(group, 1);
+    }
+    const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
+    const at::Tensor scores =
+        pass(h.attn_scores, at::matmul(rot_q.transpose(1, 2), keys.transpose(2, 3)).mul_(scale).masked_fill_(causal_mask, -INFINITY));
+    const at::Tensor pattern = pass(h.pattern, at::softmax(scores, -1));
+    const at::Tensor z = pass(h.z, at::matmul(pattern, values).transpose(1, 2));  // [b, p, h, dh]
+    const at::Tensor z_flat = z.reshape({batch, positions, c.n_embd});
+    if (!pass.armed(h.result)) return project(z_flat, b.wo);
+    // Opt-in per-head outputs: result[b, p, h] = W_O[:, h·dh : (h+1)·dh] z[b, p, h]; attn_out is their sum.
+    const at::Tensor z_heads = activation_for(z_flat, b.wo).view({batch * positions, c.n_head, c.head_dim}).transpose(0, 1);
+    const at::Tensor wo_heads = b.wo.weight.view({c.n_embd, c.n_head, c.head_dim}).permute({1, 2, 0});  // [h, dh, d]
+    const at::Tensor result =
+        pass(h.result, at::bmm(z_heads, wo_heads).view({c.n_head, batch, positions, c.n_embd}).permute({1, 2, 0, 3}));
+    return result.sum(2);
   }
 
-  /// cos and sin of pos · inv_freq[i], [p, 1, d/2] (broadcast over heads).
+  at::Tensor mlp(const at::Tensor& x, const LlamaBlock& b, const BlockHooks& h, hooks::HookPass& pass) const {
+    const at::Tensor pre = pass(h.mlp_pre, project(x, b.w_gate));
+    const at::Tensor pre_linear = pass(h.mlp_pre_linear, project(x, b.w_up));
+    return project(pass(h.mlp_post, at::silu(pre) * pre_linear), b.w_down);
+  }
+
+  /// The activation a matmul with `l` sees: as is, or rounded like llama.cpp when asked to.
+  at::Tensor activation_for(const at::Tensor& x, const Linear& l) const {
+    return options_.llama_cpp_rounding ? round_like_llama_cpp(x, l.stored, l.weight.size(0), options_.llama_cpp_amx) : x;
+  }
+
+  at::Tensor project(const at::Tensor& x, const Linear& l) const { return at::linear(activation_for(x, l), l.weight); }
+
+  /// x · (1 / scale) rather than x / scale: llama.cpp's rounding (it multiplies by 1/sqrtf(mean + eps)).
+  at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, const NormHooks& h, hooks::HookPass& pass) const {
+    const at::Tensor scale = pass(h.scale, (x.pow(2).mean(-1, true) + config_.rms_eps).sqrt());
+    return pass(h.normalized, x * scale.reciprocal()) * weight;
+  }
+
+  /// cos and sin of pos · inv_freq[i], [p, 1, d/2] (broadcast over batch and heads).
   std::pair<at::Tensor, at::Tensor> rotary_tables(int64_t positions) const {
     const at::Tensor pos = at::arange(positions, at::TensorOptions().dtype(at::kDouble));
     const at::Tensor freq = at::tensor(inv_freq_, at::TensorOptions().dtype(at::kDouble));
@@ -230,11 +335,15 @@ class LlamaModel final : public LanguageModel {
   Linear output_;
   std::vector<LlamaBlock> blocks_;
   std::vector<double> inv_freq_;
+  hooks::HookPointRegistry registry_;
+  hooks::HookId embed_hook_ = 0;
+  std::vector<BlockHooks> block_hooks_;
+  NormHooks final_norm_hooks_{};
 };
 
 }  // namespace
 
-std::unique_ptr<LanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options) {
+std::unique_ptr<HookedLanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options) {
   return std::make_unique<LlamaModel>(std::move(file), options);
 }
 
