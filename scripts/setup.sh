@@ -10,6 +10,7 @@ debs=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   libtorch-dev
+  clang libclang-rt-14-dev
   python3 python3-sklearn python3-numpy python3-scipy
   chromium
 )
