@@ -199,6 +199,16 @@ TEST(MesaSolvers, ConjugateGradientStopsAtTheRelativeResidual) {
   EXPECT_GT(worst_relative_residual(q_tilde_conjugate_gradient(q, k, lambda, ConjugateGradientOptions{1, 1e-4})), 1e-2);
 }
 
+// Without a backward to come the fused path skips saving R_t; the answer must not change.
+TEST(MesaSolvers, FusedPathGivesTheSameAnswerWithoutGrad) {
+  const Problem p = make_problem(0.3, 3.0, 35);
+  const at::Tensor k = p.k.clone().requires_grad_();
+  const at::Tensor with_graph = q_tilde_sherman_morrison_fused(p.q, k, p.lambda);
+  ASSERT_TRUE(with_graph.requires_grad());
+  at::NoGradGuard no_grad;
+  EXPECT_TRUE(at::equal(q_tilde_sherman_morrison_fused(p.q, k, p.lambda), with_graph.detach()));
+}
+
 TEST(MesaSolvers, RejectsMismatchedShapesAndSingularSystems) {
   at::Generator g = seeded(41);
   const at::Tensor q = gaussian({1, 2, 3, 4}, g);
@@ -303,6 +313,31 @@ TEST(MesaAttention, AFixedLambdaIsABufferNotAParameter) {
   hooks::HookPass pass(registry);
   const at::Tensor reference = closed_form_layer(*layer, x);
   EXPECT_LE(max_error(layer->forward(x, pass), reference), 1e-12 * max_abs(reference));
+}
+
+// The in-context regression layout: the last token queries the ridge fit on the tokens before it.
+TEST(MesaAttention, AQueryOnlyLastPositionReadsTheFitOnTheContextBeforeIt) {
+  at::Generator g = seeded(75);
+  const at::Tensor x = gaussian({2, 7, 6}, g);
+  hooks::HookPointRegistry causal_registry, query_registry;
+  MesaAttentionOptions options = layer_options(MesaSolver::sherman_morrison_fused);
+  MesaAttention causal(options, causal_registry, 0, seeded(76));
+  options.last_position_is_query = true;
+  MesaAttention query(options, query_registry, 0, seeded(76));
+  hooks::HookPass causal_pass(causal_registry), query_pass(query_registry);
+  const at::Tensor causal_out = causal->forward(x, causal_pass), query_out = query->forward(x, query_pass);
+  EXPECT_TRUE(at::allclose(query_out.narrow(1, 0, 6), causal_out.narrow(1, 0, 6), 1e-13, 0));
+
+  const int64_t h = options.heads, dh = 3;
+  auto heads = [&](const at::Tensor& w) { return x.matmul(w.t()).view({2, 7, h, dh}).transpose(1, 2); };
+  const at::Tensor q = heads(query->w_q()), k = heads(query->w_k()), v = heads(query->w_v());
+  const at::Tensor s = v.narrow(2, 0, 6).transpose(-1, -2).matmul(k.narrow(2, 0, 6));
+  const at::Tensor z = s.matmul(at::inverse(regularised_gram(k, query->lambda(), 5)))
+                           .matmul(q.select(2, 6).unsqueeze(-1)).squeeze(-1);  // [b, h, dh]
+  const at::Tensor reference = z.reshape({2, h * dh}).matmul(query->w_o().t());
+  const at::Tensor last = query_out.select(1, 6);
+  EXPECT_LE(max_error(last, reference), 1e-12 * max_abs(reference));
+  EXPECT_GT(max_error(causal_out.select(1, 6), reference), 1e-3 * max_abs(reference));
 }
 
 TEST(MesaAttention, HooksCanReplaceTheSolveAndTheReadout) {

@@ -118,8 +118,14 @@ at::Tensor MesaAttentionImpl::forward(const at::Tensor& x, hooks::HookPass& pass
   const at::Tensor q = pass(hook_q_, project(w_q_));
   const at::Tensor k = pass(hook_k_, project(w_k_));
   const at::Tensor v = pass(hook_v_, project(w_v_));
-  // The solvers work per (batch, head): [b, heads, p, d_head].
-  const at::Tensor k_heads = k.transpose(1, 2);
+  // The solvers work per (batch, head): [b, heads, p, d_head]. A zero key adds nothing to either
+  // Σ k kᵀ or Σ v kᵀ, which is how a query-only position stays out of the regression.
+  at::Tensor k_heads = k.transpose(1, 2);
+  if (options_.last_position_is_query) {
+    at::Tensor keep = at::ones({positions}, k.options());
+    keep[positions - 1] = 0;
+    k_heads = k_heads * keep.view({1, 1, positions, 1});
+  }
   const at::Tensor q_tilde = pass(hook_q_tilde_, solve(q.transpose(1, 2), k_heads).transpose(1, 2));
   const at::Tensor z = pass(hook_z_, mesa_readout(q_tilde.transpose(1, 2), k_heads, v.transpose(1, 2)).transpose(1, 2));
   return pass(hook_attn_out_, z.reshape({batch, positions, heads * d_head}).matmul(w_o_.t()));

@@ -36,6 +36,10 @@ struct MesaAttentionOptions {
   double lambda_init = 1.0;             // learned λ starts here
   std::optional<double> fixed_lambda;   // when set, λ is this value for every head and not learned
   double init_std = 0.0135;             // normal init of W_Q, W_K, W_V and P (the ICL recipe, DESIGN §7)
+  // The last position only reads the regression fitted on the positions before it and adds no key or
+  // value to it (the in-context regression layout: N context tokens, then the query). Otherwise causal,
+  // every position including itself.
+  bool last_position_is_query = false;
   MesaSolver solver = MesaSolver::cholesky;
   ConjugateGradientOptions conjugate_gradient;
   at::ScalarType dtype = at::kFloat;    // kFloat or kDouble

@@ -144,6 +144,9 @@ at::Tensor q_tilde_sherman_morrison(const at::Tensor& q, const at::Tensor& k, co
 
 at::Tensor q_tilde_sherman_morrison_fused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& lambda) {
   check_solve_inputs(q, k, lambda);
+  // Without a backward to come, keeping every R_t (T·d² memory) would be waste.
+  const bool differentiable = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || lambda.requires_grad());
+  if (!differentiable) return sherman_morrison_scan(q, k, lambda, /*keep_inverses=*/false).q_tilde;
   return FusedShermanMorrison::apply(q, k, lambda);
 }
 
