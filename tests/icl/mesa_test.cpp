@@ -199,14 +199,21 @@ TEST(MesaSolvers, ConjugateGradientStopsAtTheRelativeResidual) {
   EXPECT_GT(worst_relative_residual(q_tilde_conjugate_gradient(q, k, lambda, ConjugateGradientOptions{1, 1e-4})), 1e-2);
 }
 
-// Without a backward to come the fused path skips saving R_t; the answer must not change.
-TEST(MesaSolvers, FusedPathGivesTheSameAnswerWithoutGrad) {
+// Without autograd recording, the recursion and the readout run as plain loops on CPU (what the tests
+// above check against the closed form); with it, as tensor ops. Both orders of rounding agree within the
+// forward bound, and the fused path gives the same answer whether or not it saves R_t for a backward.
+TEST(MesaSolvers, PlainLoopsAndTensorOpsAgree) {
   const Problem p = make_problem(0.3, 3.0, 35);
   const at::Tensor k = p.k.clone().requires_grad_();
-  const at::Tensor with_graph = q_tilde_sherman_morrison_fused(p.q, k, p.lambda);
-  ASSERT_TRUE(with_graph.requires_grad());
+  const at::Tensor tensor_ops = mesa_readout(q_tilde_sherman_morrison(p.q, k, p.lambda), k, p.v);
+  const at::Tensor fused_with_graph = q_tilde_sherman_morrison_fused(p.q, k, p.lambda);
+  ASSERT_TRUE(tensor_ops.requires_grad() && fused_with_graph.requires_grad());
+  const double bound = 16.0 * 4 * kEpsilon * max_condition(p.k, p.lambda);
   at::NoGradGuard no_grad;
-  EXPECT_TRUE(at::equal(q_tilde_sherman_morrison_fused(p.q, k, p.lambda), with_graph.detach()));
+  const at::Tensor loops = mesa_readout(q_tilde_sherman_morrison(p.q, k, p.lambda), k, p.v);
+  EXPECT_FALSE(at::equal(loops, tensor_ops));  // really two implementations
+  EXPECT_LE(max_error(loops, tensor_ops), bound * max_abs(tensor_ops));
+  EXPECT_TRUE(at::equal(q_tilde_sherman_morrison_fused(p.q, k, p.lambda), fused_with_graph));
 }
 
 TEST(MesaSolvers, RejectsMismatchedShapesAndSingularSystems) {

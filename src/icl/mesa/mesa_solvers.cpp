@@ -1,8 +1,11 @@
 #include "icl/mesa/mesa_solvers.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>
@@ -31,6 +34,14 @@ void check_solve_inputs(const at::Tensor& q, const at::Tensor& k, const at::Tens
                      shape_text(lambda.sizes()));
 }
 
+/// Whether autograd will record operations on these inputs (otherwise the plain-loop CPU kernels run).
+bool records_graph(std::initializer_list<const at::Tensor*> inputs) {
+  if (!at::GradMode::is_enabled()) return false;
+  for (const at::Tensor* input : inputs)
+    if (input->requires_grad()) return true;
+  return false;
+}
+
 at::Tensor per_head(const at::Tensor& lambda) { return lambda.view({1, lambda.size(0), 1, 1}); }
 
 /// Σ_{τ≤t} k_τ k_τᵀ for every t: [batch, heads, time, d, d].
@@ -41,8 +52,103 @@ struct ScanResult {
   at::Tensor inverses;  // R_t for every t, [batch, heads, time, d, d]; only when asked for
 };
 
-/// The Sherman–Morrison recursion; builds an autograd graph exactly when grad mode is on.
+/// One (batch, head) sequence of the recursion in plain loops: R stays in a d×d buffer, ~3d² multiply-adds
+/// per token instead of a handful of tensor ops (whose dispatch dominates at small d). R stays exactly
+/// symmetric because each update subtracts (r_i r_j)/den and (r_j r_i)/den, which round alike.
+template <typename Scalar>
+void sherman_morrison_sequence(const Scalar* q, const Scalar* k, Scalar lambda, int64_t time, int64_t d, Scalar* q_tilde,
+                               Scalar* inverses) {
+  std::vector<Scalar> r(static_cast<size_t>(d * d), Scalar(0)), r_k(static_cast<size_t>(d));
+  for (int64_t i = 0; i < d; ++i) r[static_cast<size_t>(i * d + i)] = lambda;
+  for (int64_t t = 0; t < time; ++t) {
+    const Scalar* k_t = k + t * d;
+    const Scalar* q_t = q + t * d;
+    Scalar denominator = 1;
+    for (int64_t i = 0; i < d; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) sum += r[static_cast<size_t>(i * d + j)] * k_t[j];
+      r_k[static_cast<size_t>(i)] = sum;
+      denominator += k_t[i] * sum;
+    }
+    for (int64_t i = 0; i < d; ++i)
+      for (int64_t j = 0; j < d; ++j)
+        r[static_cast<size_t>(i * d + j)] -= r_k[static_cast<size_t>(i)] * r_k[static_cast<size_t>(j)] / denominator;
+    for (int64_t i = 0; i < d; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) sum += r[static_cast<size_t>(i * d + j)] * q_t[j];
+      q_tilde[t * d + i] = sum;
+    }
+    if (inverses) std::copy(r.begin(), r.end(), inverses + t * d * d);
+  }
+}
+
+/// The recursion on CPU without autograd: every (batch, head) sequence independently, in parallel.
+ScanResult sherman_morrison_scan_cpu(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& lambda_in,
+                                     bool keep_inverses) {
+  const at::Tensor q = q_in.contiguous(), k = k_in.contiguous(), lambda = lambda_in.contiguous();
+  const int64_t batch = q.size(0), heads = q.size(1), time = q.size(2), d = q.size(3);
+  at::Tensor q_tilde = at::empty_like(q);
+  at::Tensor inverses = keep_inverses ? at::empty({batch, heads, time, d, d}, q.options()) : at::Tensor();
+  AT_DISPATCH_FLOATING_TYPES(q.scalar_type(), "sherman_morrison_scan_cpu", [&] {
+    const scalar_t* q_data = q.data_ptr<scalar_t>();
+    const scalar_t* k_data = k.data_ptr<scalar_t>();
+    const scalar_t* lambda_data = lambda.data_ptr<scalar_t>();
+    scalar_t* q_tilde_data = q_tilde.data_ptr<scalar_t>();
+    scalar_t* inverse_data = keep_inverses ? inverses.data_ptr<scalar_t>() : nullptr;
+    at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t sequence = begin; sequence < end; ++sequence)
+        sherman_morrison_sequence(q_data + sequence * time * d, k_data + sequence * time * d, lambda_data[sequence % heads],
+                                  time, d, q_tilde_data + sequence * time * d,
+                                  inverse_data ? inverse_data + sequence * time * d * d : nullptr);
+    });
+  });
+  return {q_tilde, inverses};
+}
+
+/// z_t = S_t q̃_t with S_t = Σ_{τ≤t} v_τ k_τᵀ kept in a d_v×d buffer: O(d_v·d) memory per sequence
+/// where the tensor version materialises every S_t.
+template <typename Scalar>
+void readout_sequence(const Scalar* q_tilde, const Scalar* k, const Scalar* v, int64_t time, int64_t d, int64_t d_v,
+                      Scalar* z) {
+  std::vector<Scalar> s(static_cast<size_t>(d_v * d), Scalar(0));
+  for (int64_t t = 0; t < time; ++t) {
+    const Scalar* k_t = k + t * d;
+    const Scalar* v_t = v + t * d_v;
+    const Scalar* q_t = q_tilde + t * d;
+    for (int64_t i = 0; i < d_v; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) {
+        Scalar& entry = s[static_cast<size_t>(i * d + j)];
+        entry += v_t[i] * k_t[j];
+        sum += entry * q_t[j];
+      }
+      z[t * d_v + i] = sum;
+    }
+  }
+}
+
+at::Tensor readout_cpu(const at::Tensor& q_tilde_in, const at::Tensor& k_in, const at::Tensor& v_in) {
+  const at::Tensor q_tilde = q_tilde_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
+  const int64_t sequences = q_tilde.size(0) * q_tilde.size(1), time = q_tilde.size(2), d = q_tilde.size(3), d_v = v.size(3);
+  at::Tensor z = at::empty_like(v);
+  AT_DISPATCH_FLOATING_TYPES(q_tilde.scalar_type(), "mesa_readout_cpu", [&] {
+    const scalar_t* q_data = q_tilde.data_ptr<scalar_t>();
+    const scalar_t* k_data = k.data_ptr<scalar_t>();
+    const scalar_t* v_data = v.data_ptr<scalar_t>();
+    scalar_t* z_data = z.data_ptr<scalar_t>();
+    at::parallel_for(0, sequences, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n)
+        readout_sequence(q_data + n * time * d, k_data + n * time * d, v_data + n * time * d_v, time, d, d_v,
+                         z_data + n * time * d_v);
+    });
+  });
+  return z;
+}
+
+/// The Sherman–Morrison recursion: tensor ops when autograd records them, else (on CPU) the plain loops.
 ScanResult sherman_morrison_scan(const at::Tensor& q, const at::Tensor& k, const at::Tensor& lambda, bool keep_inverses) {
+  if (q.is_cpu() && !records_graph({&q, &k, &lambda}))
+    return sherman_morrison_scan_cpu(q, k.to(q.scalar_type()), lambda.to(q.scalar_type()), keep_inverses);
   const int64_t batch = q.size(0), heads = q.size(1), time = q.size(2), d = q.size(3);
   at::Tensor r = (per_head(lambda) * at::eye(d, q.options())).expand({batch, heads, d, d});
   std::vector<at::Tensor> q_tilde, inverses;
@@ -145,8 +251,7 @@ at::Tensor q_tilde_sherman_morrison(const at::Tensor& q, const at::Tensor& k, co
 at::Tensor q_tilde_sherman_morrison_fused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& lambda) {
   check_solve_inputs(q, k, lambda);
   // Without a backward to come, keeping every R_t (T·d² memory) would be waste.
-  const bool differentiable = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || lambda.requires_grad());
-  if (!differentiable) return sherman_morrison_scan(q, k, lambda, /*keep_inverses=*/false).q_tilde;
+  if (!records_graph({&q, &k, &lambda})) return sherman_morrison_scan(q, k, lambda, /*keep_inverses=*/false).q_tilde;
   return FusedShermanMorrison::apply(q, k, lambda);
 }
 
@@ -174,6 +279,8 @@ at::Tensor mesa_readout(const at::Tensor& q_tilde, const at::Tensor& k, const at
   if (q_tilde.dim() != 4 || q_tilde.sizes() != k.sizes() || v.dim() != 4 || v.sizes().slice(0, 3) != k.sizes().slice(0, 3))
     throw InputError("mesa readout: q̃ and k must be [batch, heads, time, d] and v [batch, heads, time, d_v], got " +
                      shape_text(q_tilde.sizes()) + ", " + shape_text(k.sizes()) + ", " + shape_text(v.sizes()));
+  if (q_tilde.is_cpu() && !records_graph({&q_tilde, &k, &v}))
+    return readout_cpu(q_tilde, k.to(q_tilde.scalar_type()), v.to(q_tilde.scalar_type()));
   const at::Tensor values_by_keys = (v.unsqueeze(-1) * k.unsqueeze(-2)).cumsum(2);
   return values_by_keys.matmul(q_tilde.unsqueeze(-1)).squeeze(-1);
 }
