@@ -1,6 +1,7 @@
 #include "lm/arch/architecture_registry.h"
 
 #include "core/error.h"
+#include "lm/arch/hooked_language_model.h"
 #include "lm/arch/llama.h"
 #include "lm/format/gguf_reader.h"
 
@@ -13,7 +14,7 @@ const std::vector<Architecture>& architectures() {
   return table;
 }
 
-std::unique_ptr<LanguageModel> load_model(const std::string& path, const ModelOptions& options) {
+std::unique_ptr<HookedLanguageModel> load_hooked_model(const std::string& path, const ModelOptions& options) {
   auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
   const std::string& name = file->at("general.architecture").as_string("general.architecture");
   for (const auto& architecture : architectures())
@@ -21,6 +22,10 @@ std::unique_ptr<LanguageModel> load_model(const std::string& path, const ModelOp
   std::string known;
   for (const auto& architecture : architectures()) known += (known.empty() ? "" : ", ") + architecture.name;
   throw InputError(path + ": unknown architecture '" + name + "' (supported: " + known + ")");
+}
+
+std::unique_ptr<LanguageModel> load_model(const std::string& path, const ModelOptions& options) {
+  return load_hooked_model(path, options);
 }
 
 }  // namespace oh::lm

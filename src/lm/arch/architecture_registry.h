@@ -9,9 +9,10 @@
 namespace oh::lm {
 
 class GgufFile;
+class HookedLanguageModel;  // hooked_language_model.h (tensor-level; this header stays torch-free)
 
 /// Builds a model over an open GGUF, which the model keeps alive (F32 weights are used in place).
-using ArchitectureBuilder = std::unique_ptr<LanguageModel> (*)(std::shared_ptr<const GgufFile> file,
+using ArchitectureBuilder = std::unique_ptr<HookedLanguageModel> (*)(std::shared_ptr<const GgufFile> file,
                                                               const ModelOptions& options);
 
 struct Architecture {

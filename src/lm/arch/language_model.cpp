@@ -10,7 +10,7 @@ LogitsMatrix LanguageModel::logits(const std::vector<int64_t>& tokens) const {
     if (tokens[i] < 0 || tokens[i] >= vocab_size())
       throw InputError("token " + std::to_string(i) + " has id " + std::to_string(tokens[i]) + ", outside the " +
                        architecture() + " model's vocabulary [0, " + std::to_string(vocab_size()) + ")");
-  return forward(tokens);
+  return compute_logits(tokens);
 }
 
 }  // namespace oh::lm
