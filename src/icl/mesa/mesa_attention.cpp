@@ -127,7 +127,8 @@ at::Tensor MesaAttentionImpl::forward(const at::Tensor& x, hooks::HookPass& pass
     k_heads = k_heads * keep.view({1, 1, positions, 1});
   }
   const at::Tensor q_tilde = pass(hook_q_tilde_, solve(q.transpose(1, 2), k_heads).transpose(1, 2));
-  const at::Tensor z = pass(hook_z_, mesa_readout(q_tilde.transpose(1, 2), k_heads, v.transpose(1, 2)).transpose(1, 2));
+  const auto readout = options_.solver == MesaSolver::sherman_morrison_fused ? mesa_readout_fused : mesa_readout;
+  const at::Tensor z = pass(hook_z_, readout(q_tilde.transpose(1, 2), k_heads, v.transpose(1, 2)).transpose(1, 2));
   return pass(hook_attn_out_, z.reshape({batch, positions, heads * d_head}).matmul(w_o_.t()));
 }
 

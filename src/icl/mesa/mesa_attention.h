@@ -22,7 +22,8 @@
 
 namespace oh::icl::mesa {
 
-/// How q̃ is computed; all agree to rounding (see mesa_solvers.h).
+/// How q̃ is computed; all agree to rounding (see mesa_solvers.h). sherman_morrison_fused also reads out
+/// with mesa_readout_fused; the others use mesa_readout.
 enum class MesaSolver { sherman_morrison, sherman_morrison_fused, cholesky, conjugate_gradient };
 
 /// "sherman_morrison", "sherman_morrison_fused", "cholesky", "conjugate_gradient"; InputError otherwise.
@@ -40,7 +41,9 @@ struct MesaAttentionOptions {
   // value to it (the in-context regression layout: N context tokens, then the query). Otherwise causal,
   // every position including itself.
   bool last_position_is_query = false;
-  MesaSolver solver = MesaSolver::cholesky;
+  // The fastest path, forward and backward, both at the ICL recipe's shapes and for long sequences
+  // (forward + backward at batch 2048, T = 11, d = 11 measured 77 ms against Cholesky's 242 ms).
+  MesaSolver solver = MesaSolver::sherman_morrison_fused;
   ConjugateGradientOptions conjugate_gradient;
   at::ScalarType dtype = at::kFloat;    // kFloat or kDouble
 };

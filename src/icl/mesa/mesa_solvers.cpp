@@ -42,6 +42,12 @@ bool records_graph(std::initializer_list<const at::Tensor*> inputs) {
   return false;
 }
 
+void check_readout_inputs(const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v) {
+  if (q_tilde.dim() != 4 || q_tilde.sizes() != k.sizes() || v.dim() != 4 || v.sizes().slice(0, 3) != k.sizes().slice(0, 3))
+    throw InputError("mesa readout: q̃ and k must be [batch, heads, time, d] and v [batch, heads, time, d_v], got " +
+                     shape_text(q_tilde.sizes()) + ", " + shape_text(k.sizes()) + ", " + shape_text(v.sizes()));
+}
+
 at::Tensor per_head(const at::Tensor& lambda) { return lambda.view({1, lambda.size(0), 1, 1}); }
 
 /// Σ_{τ≤t} k_τ k_τᵀ for every t: [batch, heads, time, d, d].
@@ -177,6 +183,119 @@ std::pair<at::Tensor, at::Tensor> solve_adjoint(const at::Tensor& u, const at::T
   return {grad_k, grad_lambda};
 }
 
+/// solve_adjoint for one Sherman–Morrison sequence from its saved R_t, newest token first, with the
+/// reverse cumulative Σ_{t≥τ} M_t kept in one d×d buffer: u_t = R_t g_t, C ← C − u_t q̃_tᵀ,
+/// ∂k_t = (C + Cᵀ) k_t. Returns the sequence's Σ_t u_t·q̃_t (∂λ before the division by λ²).
+template <typename Scalar>
+Scalar sherman_morrison_adjoint_sequence(const Scalar* inverses, const Scalar* q_tilde, const Scalar* k, const Scalar* grad,
+                                         int64_t time, int64_t d, Scalar* u, Scalar* grad_k) {
+  std::vector<Scalar> c(static_cast<size_t>(d * d), Scalar(0));
+  Scalar lambda_share = 0;
+  for (int64_t t = time - 1; t >= 0; --t) {
+    const Scalar* r = inverses + t * d * d;
+    const Scalar* g_t = grad + t * d;
+    const Scalar* q_t = q_tilde + t * d;
+    const Scalar* k_t = k + t * d;
+    Scalar* u_t = u + t * d;
+    for (int64_t i = 0; i < d; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) sum += r[i * d + j] * g_t[j];
+      u_t[i] = sum;
+      lambda_share += sum * q_t[i];
+    }
+    for (int64_t i = 0; i < d; ++i)
+      for (int64_t j = 0; j < d; ++j) c[static_cast<size_t>(i * d + j)] -= u_t[i] * q_t[j];
+    for (int64_t i = 0; i < d; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) sum += (c[static_cast<size_t>(i * d + j)] + c[static_cast<size_t>(j * d + i)]) * k_t[j];
+      grad_k[t * d + i] = sum;
+    }
+  }
+  return lambda_share;
+}
+
+/// ∂L/∂(q, k, λ) of the recursion on CPU: every (batch, head) sequence independently, in parallel.
+variable_list sherman_morrison_adjoint_cpu(const at::Tensor& inverses_in, const at::Tensor& q_tilde_in, const at::Tensor& k_in,
+                                           const at::Tensor& grad_in, const at::Tensor& lambda) {
+  const at::Tensor inverses = inverses_in.contiguous(), q_tilde = q_tilde_in.contiguous(), k = k_in.contiguous(),
+                   grad = grad_in.contiguous();
+  const int64_t batch = k.size(0), heads = k.size(1), time = k.size(2), d = k.size(3);
+  at::Tensor u = at::empty_like(k), grad_k = at::empty_like(k);
+  at::Tensor lambda_shares = at::empty({batch, heads}, k.options());
+  AT_DISPATCH_FLOATING_TYPES(k.scalar_type(), "sherman_morrison_adjoint_cpu", [&] {
+    const scalar_t* inverse_data = inverses.data_ptr<scalar_t>();
+    const scalar_t* q_data = q_tilde.data_ptr<scalar_t>();
+    const scalar_t* k_data = k.data_ptr<scalar_t>();
+    const scalar_t* grad_data = grad.data_ptr<scalar_t>();
+    scalar_t* u_data = u.data_ptr<scalar_t>();
+    scalar_t* grad_k_data = grad_k.data_ptr<scalar_t>();
+    scalar_t* share_data = lambda_shares.data_ptr<scalar_t>();
+    at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n)
+        share_data[n] = sherman_morrison_adjoint_sequence(inverse_data + n * time * d * d, q_data + n * time * d,
+                                                          k_data + n * time * d, grad_data + n * time * d, time, d,
+                                                          u_data + n * time * d, grad_k_data + n * time * d);
+    });
+  });
+  return {u, grad_k, lambda_shares.sum(0) / (lambda * lambda)};
+}
+
+/// ∂L/∂(q̃, k, v) of the readout for one sequence: ∂q̃_t = S_tᵀ ∂z_t going forward (S_t rebuilt on the
+/// way), then, newest first, D = Σ_{t≥τ} ∂z_t q̃_tᵀ, ∂v_τ = D k_τ and ∂k_τ = Dᵀ v_τ.
+template <typename Scalar>
+void readout_adjoint_sequence(const Scalar* q_tilde, const Scalar* k, const Scalar* v, const Scalar* grad_z, int64_t time,
+                              int64_t d, int64_t d_v, Scalar* grad_q_tilde, Scalar* grad_k, Scalar* grad_v) {
+  std::vector<Scalar> s(static_cast<size_t>(d_v * d), Scalar(0));
+  for (int64_t t = 0; t < time; ++t) {
+    for (int64_t i = 0; i < d_v; ++i)
+      for (int64_t j = 0; j < d; ++j) s[static_cast<size_t>(i * d + j)] += v[t * d_v + i] * k[t * d + j];
+    for (int64_t j = 0; j < d; ++j) {
+      Scalar sum = 0;
+      for (int64_t i = 0; i < d_v; ++i) sum += s[static_cast<size_t>(i * d + j)] * grad_z[t * d_v + i];
+      grad_q_tilde[t * d + j] = sum;
+    }
+  }
+  std::fill(s.begin(), s.end(), Scalar(0));  // now D
+  for (int64_t t = time - 1; t >= 0; --t) {
+    for (int64_t i = 0; i < d_v; ++i)
+      for (int64_t j = 0; j < d; ++j) s[static_cast<size_t>(i * d + j)] += grad_z[t * d_v + i] * q_tilde[t * d + j];
+    for (int64_t i = 0; i < d_v; ++i) {
+      Scalar sum = 0;
+      for (int64_t j = 0; j < d; ++j) sum += s[static_cast<size_t>(i * d + j)] * k[t * d + j];
+      grad_v[t * d_v + i] = sum;
+    }
+    for (int64_t j = 0; j < d; ++j) {
+      Scalar sum = 0;
+      for (int64_t i = 0; i < d_v; ++i) sum += s[static_cast<size_t>(i * d + j)] * v[t * d_v + i];
+      grad_k[t * d + j] = sum;
+    }
+  }
+}
+
+variable_list readout_adjoint_cpu(const at::Tensor& q_tilde_in, const at::Tensor& k_in, const at::Tensor& v_in,
+                                  const at::Tensor& grad_z_in) {
+  const at::Tensor q_tilde = q_tilde_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous(),
+                   grad_z = grad_z_in.contiguous();
+  const int64_t sequences = k.size(0) * k.size(1), time = k.size(2), d = k.size(3), d_v = v.size(3);
+  at::Tensor grad_q_tilde = at::empty_like(q_tilde), grad_k = at::empty_like(k), grad_v = at::empty_like(v);
+  AT_DISPATCH_FLOATING_TYPES(k.scalar_type(), "mesa_readout_adjoint_cpu", [&] {
+    const scalar_t* q_data = q_tilde.data_ptr<scalar_t>();
+    const scalar_t* k_data = k.data_ptr<scalar_t>();
+    const scalar_t* v_data = v.data_ptr<scalar_t>();
+    const scalar_t* grad_z_data = grad_z.data_ptr<scalar_t>();
+    scalar_t* grad_q_data = grad_q_tilde.data_ptr<scalar_t>();
+    scalar_t* grad_k_data = grad_k.data_ptr<scalar_t>();
+    scalar_t* grad_v_data = grad_v.data_ptr<scalar_t>();
+    at::parallel_for(0, sequences, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n)
+        readout_adjoint_sequence(q_data + n * time * d, k_data + n * time * d, v_data + n * time * d_v,
+                                 grad_z_data + n * time * d_v, time, d, d_v, grad_q_data + n * time * d,
+                                 grad_k_data + n * time * d, grad_v_data + n * time * d_v);
+    });
+  });
+  return {grad_q_tilde, grad_k, grad_v};
+}
+
 at::Tensor dot_last(const at::Tensor& a, const at::Tensor& b) { return (a * b).sum(-1, /*keepdim=*/true); }
 
 /// Solves (gram_t + I/λ) x_t = rhs_t for every system at once; no autograd graph (called inside
@@ -214,9 +333,22 @@ struct FusedShermanMorrison : public torch::autograd::Function<FusedShermanMorri
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
+    if (saved[0].is_cpu()) return sherman_morrison_adjoint_cpu(saved[0], saved[1], saved[2], grads[0], saved[3]);
     const at::Tensor u = saved[0].matmul(grads[0].unsqueeze(-1)).squeeze(-1);
     auto [grad_k, grad_lambda] = solve_adjoint(u, saved[1], saved[2], saved[3]);
     return {u, grad_k, grad_lambda};
+  }
+};
+
+/// The readout with loop kernels both ways on CPU: O(d_v·d) memory per sequence instead of every S_t.
+struct FusedReadout : public torch::autograd::Function<FusedReadout> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v) {
+    ctx->save_for_backward({q_tilde, k, v});
+    return readout_cpu(q_tilde, k, v);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    return readout_adjoint_cpu(saved[0], saved[1], saved[2], grads[0]);
   }
 };
 
@@ -276,13 +408,18 @@ at::Tensor q_tilde_conjugate_gradient(const at::Tensor& q, const at::Tensor& k, 
 }
 
 at::Tensor mesa_readout(const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v) {
-  if (q_tilde.dim() != 4 || q_tilde.sizes() != k.sizes() || v.dim() != 4 || v.sizes().slice(0, 3) != k.sizes().slice(0, 3))
-    throw InputError("mesa readout: q̃ and k must be [batch, heads, time, d] and v [batch, heads, time, d_v], got " +
-                     shape_text(q_tilde.sizes()) + ", " + shape_text(k.sizes()) + ", " + shape_text(v.sizes()));
+  check_readout_inputs(q_tilde, k, v);
   if (q_tilde.is_cpu() && !records_graph({&q_tilde, &k, &v}))
     return readout_cpu(q_tilde, k.to(q_tilde.scalar_type()), v.to(q_tilde.scalar_type()));
   const at::Tensor values_by_keys = (v.unsqueeze(-1) * k.unsqueeze(-2)).cumsum(2);
   return values_by_keys.matmul(q_tilde.unsqueeze(-1)).squeeze(-1);
+}
+
+at::Tensor mesa_readout_fused(const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v) {
+  if (!q_tilde.is_cpu() || !records_graph({&q_tilde, &k, &v})) return mesa_readout(q_tilde, k, v);
+  check_readout_inputs(q_tilde, k, v);
+  const at::ScalarType dtype = q_tilde.scalar_type();
+  return FusedReadout::apply(q_tilde, k.to(dtype), v.to(dtype));
 }
 
 }  // namespace oh::icl::mesa

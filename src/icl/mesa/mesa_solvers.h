@@ -16,7 +16,8 @@ namespace oh::icl::mesa {
 at::Tensor q_tilde_sherman_morrison(const at::Tensor& q, const at::Tensor& k, const at::Tensor& lambda);
 
 /// The same recursion run without an autograd graph, with a closed-form backward over the saved R_t
-/// (O(T d²) memory): the inference and long-sequence path.
+/// (O(T d²) memory); on CPU both directions are plain loops per (batch, head) sequence. The fastest
+/// path, for training (measured at batch 2048, T = 11, d = 11) and for long sequences alike.
 at::Tensor q_tilde_sherman_morrison_fused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& lambda);
 
 /// Parallel over time: the regularised Gram matrices by a cumulative sum, then batched Cholesky solves.
@@ -34,6 +35,11 @@ at::Tensor q_tilde_conjugate_gradient(const at::Tensor& q, const at::Tensor& k, 
                                       const ConjugateGradientOptions& options = {});
 
 /// z_t = (Σ_{τ≤t} v_τ k_τᵀ) q̃_t for every t, linear in the sequence length. v is [batch, heads, time, d_v].
+/// Differentiated by autograd through a cumulative sum of every S_t (O(T·d_v·d) memory).
 at::Tensor mesa_readout(const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v);
+
+/// The same readout with a closed-form backward that keeps one d_v×d matrix per sequence (on CPU; other
+/// devices fall back to mesa_readout).
+at::Tensor mesa_readout_fused(const at::Tensor& q_tilde, const at::Tensor& k, const at::Tensor& v);
 
 }  // namespace oh::icl::mesa
