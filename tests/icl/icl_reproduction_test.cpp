@@ -51,9 +51,9 @@ TEST(GdLineSearch, OneStepFromZeroReproducesThePaperLoss) {
   const double loss = half_mse(gradient_descent(eval.to(at::kDouble), found.eta, 1).predictions, eval.y_test);
   // DESIGN §7: population loss 0.206 at η* ≈ 6.07; a 20 000-task estimate has sd 0.0024, so
   // 3 sd = 0.0072 (a failure rate of 0.3% over seeds). η*'s spread over 20 000-task line searches
-  // was measured at sd 0.044 across 20 seeds (DISABLED_Spread below): 3 sd = 0.13.
+  // was measured at sd 0.050 across 20 seeds (DISABLED_SpreadOverSeeds: mean 6.058): 3 sd = 0.15.
   EXPECT_NEAR(loss, 0.206, 0.0072);
-  EXPECT_NEAR(found.eta, 6.07, 0.13);
+  EXPECT_NEAR(found.eta, 6.07, 0.15);
   // The LSA construction with that η predicts what explicit GD does, task for task.
   GdConstruction c;
   c.eta = found.eta;

@@ -1,0 +1,164 @@
+// `optim-hunter icl gd|train|eval`: the small-transformer lab (DESIGN §7). gd builds the GD
+// construction and line-searches its η; train trains an LSA stack into a run directory; eval
+// re-evaluates a run's checkpoint against GD on the fixed seeded eval set.
+#include <ATen/Parallel.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "apps/optim-hunter/commands.h"
+#include "core/error.h"
+#include "icl/gd_summary.h"
+#include "icl/run_evaluation.h"
+#include "icl/training.h"
+
+namespace oh::cli {
+namespace {
+
+void add_task_options(CLI::App* cmd, icl::LinearTaskConfig& task) {
+  cmd->add_option("--d", task.input_dim, "Input dimension d")->capture_default_str();
+  cmd->add_option("--n-context", task.context_size, "Context pairs N per task")->capture_default_str();
+  cmd->add_option("--x-low", task.x_low, "Inputs ~ U(x-low, x-high)^d")->capture_default_str();
+  cmd->add_option("--x-high", task.x_high, "Inputs ~ U(x-low, x-high)^d")->capture_default_str();
+  cmd->add_option("--teacher-scale", task.teacher_scale, "Teacher w ~ N(0, scale² I)")->capture_default_str();
+  cmd->add_option("--noise", task.noise_std, "Label noise standard deviation")->capture_default_str();
+}
+
+nlohmann::json metrics_json(const icl::AlignmentMetrics& m) {
+  return {{"eval_tasks", m.tasks},   {"eval_loss", m.eval_loss},   {"gd_loss", m.gd_loss}, {"loss_ratio", m.loss_ratio},
+          {"preds_diff", m.preds_diff}, {"model_diff", m.model_diff}, {"model_cos", m.model_cos}};
+}
+
+void print_metrics(const nlohmann::json& j) {
+  for (const char* key : {"step", "eval_tasks", "eval_loss", "gd_loss", "gd_eta", "loss_ratio", "preds_diff", "model_diff", "model_cos"})
+    if (j.contains(key)) std::printf("%-11s %s\n", key, j[key].dump().c_str());
+}
+
+struct GdArgs {
+  icl::GdSummaryConfig config;
+  bool json = false;
+};
+
+int run_gd(const GdArgs& a) {
+  const icl::GdSummary s = icl::summarize_gd(a.config);
+  const icl::LinearTaskConfig& t = a.config.task;
+  const nlohmann::json out = {{"d", t.input_dim}, {"n_context", t.context_size}, {"steps", a.config.steps},
+                              {"tasks", a.config.tasks}, {"line_search_tasks", a.config.line_search_tasks},
+                              {"eta", s.eta}, {"line_search_loss", s.line_search_loss}, {"gd_loss", s.gd_loss},
+                              {"lsa_loss", s.lsa_loss}, {"lsa_vs_gd_max_abs_diff", s.lsa_vs_gd_max_abs_diff},
+                              {"least_squares_loss", s.least_squares_loss}};
+  if (a.json) {
+    emit(out.dump() + "\n", "");
+  } else {
+    for (const auto& [key, value] : out.items()) std::printf("%-24s %s\n", key.c_str(), value.dump().c_str());
+  }
+  return 0;
+}
+
+struct TrainArgs {
+  icl::TrainConfig config;
+  icl::TrainOptions options;
+  bool json = false;
+};
+
+int run_train(TrainArgs& a) {
+  const icl::TrainResult result = icl::train_icl(a.config, a.options);
+  if (!result.finished) {
+    std::fprintf(stderr, "icl train: stopped after step %lld as asked (--stop-after); rerun to resume\n", static_cast<long long>(result.step));
+    return 0;
+  }
+  nlohmann::json out = metrics_json(result.final_metrics);
+  out["step"] = result.step, out["gd_eta"] = result.eta, out["out"] = a.options.out_dir, out["seconds"] = result.seconds;
+  if (a.json)
+    emit(out.dump() + "\n", "");
+  else
+    print_metrics(out);
+  return 0;
+}
+
+struct EvalArgs {
+  std::string run;
+  int64_t tasks = 0;
+  int threads = 1;
+  bool json = false;
+};
+
+int run_eval(const EvalArgs& a) {
+  if (a.tasks < 0) throw InputError("icl eval: --tasks must be > 0");
+  at::set_num_threads(a.threads);
+  const icl::TrainedRun run = icl::load_trained_run(a.run);
+  const icl::RunEvaluator evaluator(run.config, a.tasks);
+  nlohmann::json out = metrics_json(evaluator.evaluate(run.model));
+  out["step"] = run.step, out["gd_eta"] = evaluator.eta(), out["run"] = a.run;
+  if (a.json)
+    emit(out.dump() + "\n", "");
+  else
+    print_metrics(out);
+  return 0;
+}
+
+}  // namespace
+
+Action add_icl_command(CLI::App& app) {
+  auto* icl_cmd = app.add_subcommand("icl", "Small transformers learning in context: GD construction, training, evaluation");
+  icl_cmd->require_subcommand(1);
+
+  auto gd = std::make_shared<GdArgs>();
+  auto* gd_cmd = icl_cmd->add_subcommand("gd", "The LSA construction of gradient descent and its line-searched step size");
+  icl::GdSummaryConfig& g = gd->config;
+  add_task_options(gd_cmd, g.task);
+  gd_cmd->add_option("--steps", g.steps, "GD steps = stacked layers")->capture_default_str();
+  gd_cmd->add_option("--tasks", g.tasks, "Evaluation tasks")->capture_default_str();
+  gd_cmd->add_option("--line-search-tasks", g.line_search_tasks, "Tasks for the η line search")->capture_default_str();
+  gd_cmd->add_option("--seed", g.seed, "Seed of the evaluation tasks")->capture_default_str();
+  gd_cmd->add_option("--line-search-seed", g.line_search_seed, "Seed of the line-search tasks")->capture_default_str();
+  gd_cmd->add_flag("--json", gd->json, "Print one JSON document");
+
+  auto train = std::make_shared<TrainArgs>();
+  icl::TrainConfig& c = train->config;
+  auto* train_cmd = icl_cmd->add_subcommand("train", "Train an LSA stack into a run directory (resumes when DIR holds a checkpoint)");
+  train_cmd->add_option("--task", c.task, "Task family (linear)")->capture_default_str();
+  train_cmd->add_option("--model", c.model, "Model (lsa)")->capture_default_str();
+  add_task_options(train_cmd, c.task_config);
+  train_cmd->add_option("--layers", c.layers, "Layers K")->capture_default_str();
+  train_cmd->add_option("--heads", c.heads, "Attention heads")->capture_default_str();
+  train_cmd->add_option("--attn-dim", c.attn_dim, "Total key width, split over the heads (0 = heads × (d+1))")->capture_default_str();
+  train_cmd->add_flag("--shared", c.shared_weights, "One set of weights for every layer");
+  train_cmd->add_option("--init-std", c.init_std, "Initial weights ~ N(0, std²)")->capture_default_str();
+  train_cmd->add_option("--optimizer", c.optimizer, "adam or adamw")->capture_default_str();
+  train_cmd->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
+  train_cmd->add_option("--beta1", c.beta1, "Adam β1")->capture_default_str();
+  train_cmd->add_option("--beta2", c.beta2, "Adam β2")->capture_default_str();
+  train_cmd->add_option("--weight-decay", c.weight_decay, "Weight decay (L2 for adam, decoupled for adamw)")->capture_default_str();
+  train_cmd->add_option("--clip-norm", c.clip_norm, "Clip the global gradient norm (0 = off)")->capture_default_str();
+  train_cmd->add_option("--warmup", c.warmup_steps, "Linear warm-up steps")->capture_default_str();
+  train_cmd->add_flag("--cosine", c.cosine, "Cosine decay of the learning rate after warm-up");
+  train_cmd->add_option("--steps", c.steps, "Training steps")->capture_default_str();
+  train_cmd->add_option("--batch", c.batch, "Tasks per step")->capture_default_str();
+  train_cmd->add_option("--eval-every", c.eval_every, "Evaluate and checkpoint every k steps")->capture_default_str();
+  train_cmd->add_option("--eval-tasks", c.eval_tasks, "Fixed evaluation tasks")->capture_default_str();
+  train_cmd->add_option("--eval-seed", c.eval_seed, "Seed of the evaluation tasks")->capture_default_str();
+  train_cmd->add_option("--line-search-tasks", c.line_search_tasks, "Tasks for GD's η line search")->capture_default_str();
+  train_cmd->add_option("--line-search-seed", c.line_search_seed, "Seed of the line-search tasks")->capture_default_str();
+  train_cmd->add_option("--seed", c.seed, "Seed of the initial weights and training batches")->capture_default_str();
+  train_cmd->add_option("--threads", train->options.threads, "libtorch intra-op threads")->capture_default_str();
+  train_cmd->add_option("--stop-after", train->options.stop_after_steps, "End this session after this many steps (resume later)");
+  train_cmd->add_option("--out", train->options.out_dir, "Run directory")->required();
+  train_cmd->add_flag("--json", train->json, "Print the final metrics as one JSON document");
+
+  auto eval = std::make_shared<EvalArgs>();
+  auto* eval_cmd = icl_cmd->add_subcommand("eval", "Evaluate a run's checkpoint against GD on its fixed eval set");
+  eval_cmd->add_option("--run", eval->run, "Run directory written by icl train")->required();
+  eval_cmd->add_option("--tasks", eval->tasks, "Evaluation tasks (default: the run's count)");
+  eval_cmd->add_option("--threads", eval->threads, "libtorch intra-op threads")->capture_default_str();
+  eval_cmd->add_flag("--json", eval->json, "Print one JSON document");
+
+  return [=] {
+    if (gd_cmd->parsed()) return run_gd(*gd);
+    if (train_cmd->parsed()) return run_train(*train);
+    return run_eval(*eval);
+  };
+}
+
+}  // namespace oh::cli
