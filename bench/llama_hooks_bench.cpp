@@ -1,0 +1,111 @@
+// The cost of hooks on the Llama forward pass (DESIGN §6, issue 3 items 6 and 11). Three modes:
+//   write-model PATH      a random Llama-shaped F32 GGUF (default ~100M parameters: d 768, 12 blocks,
+//                         12 query / 4 KV heads, MLP 2048, vocabulary 32000), seed 1
+//   forward MODEL         median time of the plain forward (hook points present but unarmed, or
+//                         compiled out in a -DOH_HOOK_POINTS=OFF build): bench/hook_cost.py compares builds
+//   cache MODEL           the plain forward and run_with_cache over every hook point, alternated
+// Prints one JSON object per run. Token ids are the fixed sequence (7919·i + 13) mod vocab.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <CLI/CLI.hpp>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "hooks/run.h"
+#include "lm/arch/hooked_language_model.h"
+#include "tiny_llama.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(const std::function<void()>& work) {
+  const auto start = Clock::now();
+  work();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+at::Tensor prompt(int64_t tokens, int64_t vocab) {
+  at::Tensor ids = at::empty({1, tokens}, at::kLong);
+  for (int64_t i = 0; i < tokens; ++i) ids[0][i] = (7919 * i + 13) % vocab;
+  return ids;
+}
+
+void write_model(const std::string& path, uint32_t width, uint32_t blocks, uint32_t vocab) {
+  oh::lm::Vocabulary vocabulary;
+  for (uint32_t i = 0; i < vocab; ++i) {
+    vocabulary.tokens.push_back("t" + std::to_string(i));
+    vocabulary.types.push_back(oh::lm::TokenType::Normal);
+  }
+  oh::lm::testing::TinyLlamaShape shape;
+  shape.n_embd = width;
+  shape.n_layer = blocks;
+  shape.n_head = width / 64;
+  shape.n_head_kv = shape.n_head / 3;
+  shape.n_ff = width * 8 / 3;
+  shape.context = 4096;
+  oh::lm::testing::write_tiny_llama(path, vocabulary, shape, 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Llama forward-pass cost of hook points and of run_with_cache"};
+  app.require_subcommand(1);
+  std::string path;
+  uint32_t width = 768, blocks = 12, vocab = 32000;
+  int64_t tokens = 128;
+  int threads = 2, repeats = 5;
+  CLI::App* write = app.add_subcommand("write-model", "write a random Llama-shaped F32 GGUF");
+  write->add_option("path", path)->required();
+  write->add_option("--width", width, "embedding width (a multiple of 192)");
+  write->add_option("--blocks", blocks);
+  write->add_option("--vocab", vocab);
+  CLI::App* forward = app.add_subcommand("forward", "median time of the plain forward");
+  CLI::App* cache = app.add_subcommand("cache", "plain forward against run_with_cache over every point");
+  for (CLI::App* timed : {forward, cache}) {
+    timed->add_option("model", path)->required()->check(CLI::ExistingFile);
+    timed->add_option("--tokens", tokens);
+    timed->add_option("--threads", threads);
+    timed->add_option("--repeats", repeats);
+  }
+  CLI11_PARSE(app, argc, argv);
+
+  if (write->parsed()) {
+    write_model(path, width, blocks, vocab);
+    return 0;
+  }
+  if (cache->parsed() && !OH_HOOK_POINTS) {
+    std::fprintf(stderr, "bench_llama_hooks: error: cache mode needs hook points (this build has OH_HOOK_POINTS=OFF)\n");
+    return 2;
+  }
+  at::set_num_threads(threads);
+  const auto model = oh::lm::load_hooked_model(path);
+  c10::InferenceMode inference;
+  const at::Tensor ids = prompt(tokens, model->vocab_size());
+  auto plain = [&] { model->forward(ids); };
+  auto cached = [&] { oh::hooks::run_with_cache(*model, ids); };
+  plain();  // warm-up: page in the mapped weights, size the allocator
+  std::vector<double> plain_times, cached_times;
+  for (int r = 0; r < repeats; ++r) {
+    plain_times.push_back(seconds(plain));
+    if (cache->parsed()) cached_times.push_back(seconds(cached));
+  }
+  std::printf("{\"mode\": \"%s\", \"hook_points\": %d, \"tokens\": %lld, \"threads\": %d, \"plain_s\": %.6f",
+              cache->parsed() ? "cache" : "forward", OH_HOOK_POINTS, static_cast<long long>(tokens), threads, median(plain_times));
+  if (cache->parsed())
+    std::printf(", \"cache_s\": %.6f, \"ratio\": %.4f", median(cached_times), median(cached_times) / median(plain_times));
+  std::printf("}\n");
+  return 0;
+}
