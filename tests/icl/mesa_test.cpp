@@ -153,7 +153,7 @@ TEST(MesaSolvers, GradientsMatchAutogradThroughTheClosedFormLambdaIncluded) {
 
 // The fused backward against central differences (no autograd involved) on λ and a few key entries:
 // step h = 1e-5 gives truncation O(h²) ≈ 1e-10 and rounding ε·|L|/h ≈ 1e-10 relative (measured
-// 4e-10 and 7e-10 absolute on λ), so 1e-7 relative is a safe bound that still catches a wrong formula.
+// ≤ 1e-9 absolute on λ, ≤ 8e-11 on k), so 1e-7 relative is a safe bound that still catches a wrong formula.
 TEST(MesaSolvers, FusedGradientMatchesFiniteDifferences) {
   const Problem p = make_problem(0.3, 3.0, 21);
   at::Generator g = seeded(22);
