@@ -422,6 +422,9 @@ TEST(MesaAttention, BadOptionsAndInputsAreInputErrors) {
   EXPECT_THROW(layer->forward(gaussian({1, 4, 5}, g), pass), InputError);
   EXPECT_THROW(layer->forward(gaussian({4, 6}, g), pass), InputError);
   EXPECT_THROW(layer->forward(gaussian({1, 4, 6}, g).to(at::kFloat), pass), InputError);
+  layer->to(at::kFloat);  // the check follows the weights
+  EXPECT_NO_THROW(layer->forward(gaussian({1, 4, 6}, g).to(at::kFloat), pass));
+  EXPECT_THROW(layer->forward(gaussian({1, 4, 6}, g), pass), InputError);
 }
 
 }  // namespace

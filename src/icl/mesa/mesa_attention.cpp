@@ -108,9 +108,11 @@ at::Tensor MesaAttentionImpl::forward(const at::Tensor& x, hooks::HookPass& pass
   const std::string where = "mesa layer " + std::to_string(layer_) + ": ";
   if (!x.defined() || x.dim() != 3 || x.size(2) != options_.d_model)
     throw InputError(where + "input must be [batch, positions, " + std::to_string(options_.d_model) + "]");
-  if (x.scalar_type() != options_.dtype)
-    throw InputError(where + "input dtype " + std::string(c10::toString(x.scalar_type())) + " differs from the layer's " +
-                     std::string(c10::toString(options_.dtype)));
+  // Against the weights, not options_.dtype: the module may have been moved with to().
+  if (x.scalar_type() != w_q_.scalar_type() || x.device() != w_q_.device())
+    throw InputError(where + "input is " + std::string(c10::toString(x.scalar_type())) + " on " + x.device().str() +
+                     ", the layer's weights are " + std::string(c10::toString(w_q_.scalar_type())) + " on " +
+                     w_q_.device().str());
   if (!at::isfinite(x).all().item<bool>()) throw InputError(where + "input holds NaN or infinite values");
 
   const int64_t batch = x.size(0), positions = x.size(1), heads = options_.heads, d_head = options_.d_head;
