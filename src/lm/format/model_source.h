@@ -24,7 +24,7 @@ class ModelSource {
   const GgufValue& at(const std::string& key) const;
 
   /// A tensor by GGUF name, or nullptr. Its `data` stays valid while the source lives; F32 data is
-  /// 4-byte aligned, so it can be used in place.
+  /// 4-byte aligned (a copy when the file stores it misaligned), so it can be used in place as float.
   virtual const GgufTensorInfo* find_tensor(const std::string& name) const = 0;
   /// Throws InputError naming the model and tensor when absent.
   const GgufTensorInfo& tensor(const std::string& name) const;
