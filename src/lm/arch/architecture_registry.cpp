@@ -1,6 +1,7 @@
 #include "lm/arch/architecture_registry.h"
 
 #include "core/error.h"
+#include "lm/arch/gpt2.h"
 #include "lm/arch/hooked_language_model.h"
 #include "lm/arch/llama.h"
 #include "lm/format/gguf_reader.h"
@@ -10,6 +11,7 @@ namespace oh::lm {
 const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> table = {
       {"llama", build_llama},
+      {"gpt2", build_gpt2_from_gguf},
   };
   return table;
 }

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "lm/format/gguf_model_source.h"
+#include "lm/format/hf_gpt2_source.h"
 #include "lm/format/hf_llama_source.h"
 #include "lm/format/safetensors_dtype.h"
 
@@ -47,8 +48,12 @@ std::vector<float> ModelSource::to_float(const GgufTensorInfo& tensor) const {
 
 std::shared_ptr<const ModelSource> open_model_source(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec) || ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json"))
-    return std::make_shared<const HfLlamaSource>(SafetensorsCheckpoint::open(path));
+  if (std::filesystem::is_directory(path, ec) || ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json")) {
+    SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open(path);
+    if (is_hf_gpt2_config((std::filesystem::path(checkpoint.directory()) / "config.json").string()))
+      return std::make_shared<const HfGpt2Source>(std::move(checkpoint));
+    return std::make_shared<const HfLlamaSource>(std::move(checkpoint));
+  }
   return std::make_shared<const GgufModelSource>(GgufFile::open(path));
 }
 
