@@ -4,6 +4,7 @@
 // final norm and unembedding for the residual-stream analyses.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hooks/hooked_model.h"
 #include "hooks/residual_analysis.h"
@@ -11,8 +12,26 @@
 
 namespace oh::lm {
 
+/// What incremental decoding keeps between forward passes of one batch.
+struct KvCache {
+  std::vector<at::Tensor> keys, values;  // per block, [b, h_kv, t, dh]; keys after rotary
+  at::Tensor real;                       // bool [b, t]: false for left padding, which nothing attends to
+  at::Tensor next_position;              // int64 [b]: the position id of each sequence's next real token
+};
+
 class HookedLanguageModel : public LanguageModel, public hooks::HookedModel {
  public:
+  /// Runs `ids` [b, p] after the positions `cache` holds (an empty cache starts a batch), appending
+  /// their keys and values: logits [b, p, vocab]. `real` (bool [b, p]) is false for left padding:
+  /// padding takes no position id (ids count real tokens only) and no real token attends to it. A pass
+  /// that stops early leaves the cache incomplete. InputError for models without a KV cache.
+  virtual at::Tensor forward_cached(const at::Tensor& ids, const at::Tensor& real, KvCache& cache,
+                                    hooks::HookPass& pass) const;
+
+  /// Left-pads the prompts into one batch, then samples one token per step with forward_cached.
+  std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& prompts,
+                                             const GenerationOptions& options) const override;
+
   /// Blocks in the model (hook points blocks.0 .. blocks.(n-1)).
   int n_layers() const { return hook_points().layer_count(); }
 

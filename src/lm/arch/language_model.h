@@ -26,6 +26,15 @@ struct ModelOptions {
   bool llama_cpp_amx = false;
 };
 
+/// How `generate` continues prompts.
+struct GenerationOptions {
+  int64_t max_new_tokens = 32;
+  double temperature = 0;            // 0: greedy (the most likely token, the lowest id on ties)
+  int64_t top_k = 0;                 // with temperature > 0: sample among the k most likely (0: all)
+  uint32_t seed = 0;                 // numpy RandomState seed of the sampling draws
+  std::vector<int64_t> stop_tokens;  // a sequence ends after emitting one of these
+};
+
 class LanguageModel {
  public:
   virtual ~LanguageModel() = default;
@@ -36,6 +45,11 @@ class LanguageModel {
   /// Logits after every position of one sequence (full causal attention, no cache). Throws
   /// InputError for an empty sequence or a token id outside [0, vocab_size()).
   LogitsMatrix logits(const std::vector<int64_t>& tokens) const;
+
+  /// The tokens each prompt continues with (batched, KV-cached decoding); InputError for an empty
+  /// prompt, an id outside the vocabulary, bad options, or a model that cannot generate.
+  virtual std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& prompts,
+                                                     const GenerationOptions& options) const;
 
  protected:
   /// `tokens` are valid: non-empty and in range.

@@ -232,8 +232,51 @@ class LlamaModel final : public HookedLanguageModel {
   at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
     const int64_t positions = ids.size(1);
-    const auto [cos, sin] = rotary_tables(positions);
+    const at::Tensor position_ids = at::arange(positions, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
     const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
+    return run(ids, position_ids, causal_mask, nullptr, pass);
+  }
+
+ public:
+  at::Tensor forward_cached(const at::Tensor& input, const at::Tensor& real, KvCache& cache,
+                            hooks::HookPass& pass) const override {
+    const at::Tensor ids = checked_token_ids(input);
+    const int64_t batch = ids.size(0), positions = ids.size(1);
+    if (!real.defined() || real.sizes() != ids.sizes())
+      throw InputError("llama: the real-token mask must have the shape of the token ids " + shape_text(ids.sizes().vec()));
+    if (cache.keys.empty()) {
+      cache.keys.resize(blocks_.size());
+      cache.values.resize(blocks_.size());
+      cache.real = at::zeros({batch, 0}, at::TensorOptions().dtype(at::kBool));
+      cache.next_position = at::zeros({batch}, at::TensorOptions().dtype(at::kLong));
+    } else if (cache.real.size(0) != batch) {
+      throw InputError("llama: the KV cache holds a batch of " + std::to_string(cache.real.size(0)) + ", not " + std::to_string(batch));
+    }
+    const at::Tensor is_real = real.to(at::kBool);
+    // Position ids count real tokens only (padding takes the next one's, unused).
+    const at::Tensor position_ids =
+        (cache.next_position.unsqueeze(1) + is_real.to(at::kLong).cumsum(1) - 1).clamp_min(0);
+    const int64_t past = cache.real.size(1);
+    const at::Tensor keys_real = at::cat({cache.real, is_real}, 1);  // [b, past + p]
+    // Query i (key index past + i) sees keys up to its own, except padding; a padding query sees itself,
+    // so its softmax row is finite (no real query reads it).
+    const at::TensorOptions flags = at::TensorOptions().dtype(at::kBool);
+    const at::Tensor later = at::ones({positions, past + positions}, flags).triu(past + 1);
+    at::Tensor itself = at::zeros({positions, past + positions}, flags);
+    itself.narrow(1, past, positions).fill_diagonal_(true);
+    const at::Tensor hidden = (later.unsqueeze(0) | keys_real.logical_not().unsqueeze(1)) &
+                              (itself.unsqueeze(0) & is_real.logical_not().unsqueeze(2)).logical_not();
+    cache.real = keys_real;
+    cache.next_position = cache.next_position + is_real.to(at::kLong).sum(1);
+    return run(ids, position_ids, hidden.unsqueeze(1), &cache, pass);
+  }
+
+ private:
+  /// The forward pass: `position_ids` [b or 1, p], `hidden` (bool, broadcast to [b, h, p, keys]) true
+  /// where a query may not see a key, `cache` (optional) the keys and values before these tokens.
+  at::Tensor run(const at::Tensor& ids, const at::Tensor& position_ids, const at::Tensor& hidden, KvCache* cache,
+                 hooks::HookPass& pass) const {
+    const auto [cos, sin] = rotary_tables(position_ids);
     at::Tensor x = pass(embed_hook_, at::embedding(token_embd_, ids));  // [b, p, d]
     for (size_t l = 0; l < blocks_.size(); ++l) {
       if (pass.stops_before(static_cast<int>(l))) return x;
@@ -241,7 +284,9 @@ class LlamaModel final : public HookedLanguageModel {
       const BlockHooks& h = block_hooks_[l];
       x = pass(h.resid_pre, x);
       const at::Tensor attn_in = rms_norm(x, b.attn_norm, {h.ln1_scale, h.ln1_normalized}, pass);
-      x = pass(h.resid_mid, x + pass(h.attn_out, attention(attn_in, b, h, cos, sin, causal_mask, pass)));
+      at::Tensor* cached_keys = cache ? &cache->keys[l] : nullptr;
+      at::Tensor* cached_values = cache ? &cache->values[l] : nullptr;
+      x = pass(h.resid_mid, x + pass(h.attn_out, attention(attn_in, b, h, cos, sin, hidden, cached_keys, cached_values, pass)));
       const at::Tensor mlp_in = rms_norm(x, b.ffn_norm, {h.ln2_scale, h.ln2_normalized}, pass);
       x = pass(h.resid_post, x + pass(h.mlp_out, mlp(mlp_in, b, h, pass)));
     }
@@ -264,8 +309,11 @@ class LlamaModel final : public HookedLanguageModel {
     return ids;
   }
 
+  /// With `cached_keys`/`cached_values`, the keys and values of earlier positions go first, and these
+  /// positions' are appended to them.
   at::Tensor attention(const at::Tensor& x, const LlamaBlock& b, const BlockHooks& h, const at::Tensor& cos,
-                       const at::Tensor& sin, const at::Tensor& causal_mask, hooks::HookPass& pass) const {
+                       const at::Tensor& sin, const at::Tensor& hidden, at::Tensor* cached_keys, at::Tensor* cached_values,
+                       hooks::HookPass& pass) const {
     const LlamaConfig& c = config_;
     const int64_t batch = x.size(0), positions = x.size(1);
     const at::Tensor q = pass(h.q, project(x, b.wq).view({batch, positions, c.n_head, c.head_dim}));
@@ -274,13 +322,21 @@ class LlamaModel final : public HookedLanguageModel {
     const at::Tensor rot_q = pass(h.rot_q, rotate(q, cos, sin));
     const at::Tensor rot_k = pass(h.rot_k, rotate(k, cos, sin));
     at::Tensor keys = rot_k.transpose(1, 2), values = v.transpose(1, 2);  // [b, h_kv, p, dh]
+    if (cached_keys) {
+      if (cached_keys->defined()) {
+        keys = at::cat({*cached_keys, keys}, 2);
+        values = at::cat({*cached_values, values}, 2);
+      }
+      *cached_keys = keys;
+      *cached_values = values;
+    }
     if (const int64_t group = c.n_head / c.n_head_kv; group > 1) {  // query head h reads KV head h / group
       keys = keys.repeat_interleave(group, 1);
       values = values.repeat_interleave(group, 1);
     }
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
     const at::Tensor scores =
-        pass(h.attn_scores, at::matmul(rot_q.transpose(1, 2), keys.transpose(2, 3)).mul_(scale).masked_fill_(causal_mask, -INFINITY));
+        pass(h.attn_scores, at::matmul(rot_q.transpose(1, 2), keys.transpose(2, 3)).mul_(scale).masked_fill_(hidden, -INFINITY));
     const at::Tensor pattern = pass(h.pattern, at::softmax(scores, -1));
     const at::Tensor z = pass(h.z, at::matmul(pattern, values).transpose(1, 2));  // [b, p, h, dh]
     const at::Tensor z_flat = z.reshape({batch, positions, c.n_embd});
@@ -312,11 +368,11 @@ class LlamaModel final : public HookedLanguageModel {
     return pass(h.normalized, x * scale.reciprocal()) * weight;
   }
 
-  /// cos and sin of pos · inv_freq[i], [p, 1, d/2] (broadcast over batch and heads).
-  std::pair<at::Tensor, at::Tensor> rotary_tables(int64_t positions) const {
-    const at::Tensor pos = at::arange(positions, at::TensorOptions().dtype(at::kDouble));
+  /// cos and sin of position · inv_freq[i] for position ids [b or 1, p]: [b or 1, p, 1, d/2] (broadcast
+  /// over heads).
+  std::pair<at::Tensor, at::Tensor> rotary_tables(const at::Tensor& position_ids) const {
     const at::Tensor freq = at::tensor(inv_freq_, at::TensorOptions().dtype(at::kDouble));
-    const at::Tensor angles = at::outer(pos, freq).unsqueeze(1);
+    const at::Tensor angles = (position_ids.to(at::kDouble).unsqueeze(-1) * freq).unsqueeze(2);
     return {at::cos(angles).to(at::kFloat), at::sin(angles).to(at::kFloat)};
   }
 
