@@ -38,4 +38,7 @@ for k in ("eval_loss", "gd_loss", "preds_diff", "model_diff", "model_cos"):
 assert ev["step"] == 30
 ' "$run" "$dir/out" || fail "eval disagrees with the run's final metrics: $(cat "$dir/out")"
 expect 2 icl train --layers 2 --steps 30 --batch 256 --out "$run"   # another config in the same DIR
+# A diverging run exits 3 and leaves its last good checkpoint marked.
+expect 3 icl train --lr 3 --steps 20 --batch 64 --eval-every 5 --eval-tasks 100 --line-search-tasks 100 --out "$dir/diverged"
+grep -q '"status":"last_good"' "$dir/diverged/checkpoint.json" || fail "checkpoint not marked last_good: $(cat "$dir/diverged/checkpoint.json")"
 echo "icl cli: ok"

@@ -76,6 +76,43 @@ TEST(GdLineSearch, DISABLED_SpreadOverSeeds) {
 }
 
 
+/// Trains a 1-layer LSA with DESIGN §7's recipe (Adam lr 1e-3, β2 0.98, init std 0.0135) and the
+/// given heads, seed, batch and steps; returns the final comparison with GD on the same eval tasks.
+AlignmentMetrics train_one_layer(int heads, uint64_t seed, int64_t batch, int64_t steps, int64_t eval_tasks, const std::string& name) {
+  TrainConfig c;
+  c.heads = heads, c.seed = seed, c.batch = batch, c.steps = steps, c.eval_every = steps;
+  c.eval_tasks = eval_tasks, c.line_search_tasks = eval_tasks;
+  const fs::path dir = fresh_dir(name);
+  const auto start = std::chrono::steady_clock::now();
+  const TrainResult result = train_icl(c, quiet(dir));
+  std::printf("%s: %lld steps in %.1f s: loss ratio %.5f, model cos %.5f, preds diff %.4f, model diff %.4f\n", name.c_str(),
+              static_cast<long long>(steps), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+              result.final_metrics.loss_ratio, result.final_metrics.model_cos, result.final_metrics.preds_diff, result.final_metrics.model_diff);
+  fs::remove_all(dir);
+  return result.final_metrics;
+}
+
+TEST(Training, OneLayerLsaLearnsGradientDescentQuick) {
+  // Quick version of the reproduction below: batch 512 and 600 steps instead of 2048 and 2000, two
+  // heads (one head can sit on a plateau for thousands of steps on some seeds: seed 0 stays at
+  // ratio 1.95 / cos 0.26 for all 2000 steps). Measured here: ratio 1.0127, cos 0.9975 at step 600
+  // (1.027 / 0.990 at step 300). The smaller batch leaves gradient noise, so the thresholds are
+  // 1.03 and 0.99 rather than the full run's 1.01 and 0.999; a model that has not found GD sits at
+  // ratio ≈ 1.9, cos ≈ 0.3.
+  const AlignmentMetrics m = train_one_layer(2, 0, 512, 600, 2000, "quick");
+  EXPECT_LE(m.loss_ratio, 1.03);
+  EXPECT_GE(m.model_cos, 0.99);
+}
+
+TEST(Training, DISABLED_OneLayerLsaLearnsGradientDescentFullRecipe) {
+  // DESIGN §7: batch 2048, 2000 steps, 10 000 eval tasks; paired loss ratio ≤ 1.01, model cos > 0.999.
+  for (const auto& [heads, seed] : {std::pair<int, uint64_t>{1, 1}, {2, 0}}) {
+    const AlignmentMetrics m = train_one_layer(heads, seed, 2048, 2000, 10000, "full_h" + std::to_string(heads));
+    EXPECT_LE(m.loss_ratio, 1.01) << heads << " heads, seed " << seed;
+    EXPECT_GT(m.model_cos, 0.999) << heads << " heads, seed " << seed;
+  }
+}
+
 /// Parameters of the checkpoint in `dir`, bit for bit comparable.
 std::vector<at::Tensor> checkpoint_parameters(const fs::path& dir) { return load_trained_run(dir.string()).model.parameters(); }
 
@@ -83,6 +120,7 @@ TEST(Training, AResumedRunContinuesExactlyAsTheUninterruptedOne) {
   TrainConfig c;
   c.steps = 40, c.batch = 128, c.eval_every = 10, c.eval_tasks = 300, c.line_search_tasks = 300, c.seed = 5;
   c.warmup_steps = 5, c.cosine = true, c.clip_norm = 0.5, c.heads = 2, c.layers = 2;
+  c.optimizer = "adamw", c.weight_decay = 0.01;  // its state (moments, step counts) must survive the checkpoint too
   const fs::path straight = fresh_dir("straight"), crashed = fresh_dir("crashed");
   const TrainResult whole = train_icl(c, quiet(straight));
   ASSERT_TRUE(whole.finished);
