@@ -15,6 +15,7 @@ Action add_prompt_command(CLI::App& app);
 Action add_inspect_command(CLI::App& app);
 Action add_tokenize_command(CLI::App& app);
 Action add_logits_command(CLI::App& app);
+Action add_generate_command(CLI::App& app);
 Action add_icl_command(CLI::App& app);
 
 /// Parses "0,3,7" and ranges "0-99" into seeds; throws InputError on anything else.

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     std::vector<std::pair<CLI::App*, oh::cli::Action>> list;
     for (auto add : {oh::cli::add_compare_command, oh::cli::add_regressors_command, oh::cli::add_datasets_command,
                      oh::cli::add_prompt_command, oh::cli::add_inspect_command, oh::cli::add_tokenize_command,
-                     oh::cli::add_logits_command, oh::cli::add_icl_command}) {
+                     oh::cli::add_logits_command, oh::cli::add_generate_command, oh::cli::add_icl_command}) {
       auto action = add(app);
       list.emplace_back(app.get_subcommands({}).back(), action);
     }
