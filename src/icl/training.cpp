@@ -195,14 +195,17 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
     const at::Tensor loss = training_loss(model, config, step);
     const double loss_value = loss.item<double>();
     if (!std::isfinite(loss_value) || loss_value > kDivergenceFactor * initial_loss) {
-      const nlohmann::json info = nlohmann::json::parse(read_text(paths.checkpoint_info));
-      const nlohmann::json marked = {{"step", info["step"]}, {"status", "last_good"}, {"diverged_at_step", step},
-                                     {"diverged_loss", std::isfinite(loss_value) ? nlohmann::json(loss_value) : nlohmann::json("non-finite")},
-                                     {"initial_loss", initial_loss}};
-      write_file_atomically(paths.checkpoint_info.string(), marked.dump() + "\n");
+      std::string last_good = "none (it diverged before the first checkpoint)";
+      if (fs::exists(paths.checkpoint_info)) {
+        const nlohmann::json info = nlohmann::json::parse(read_text(paths.checkpoint_info));
+        const nlohmann::json marked = {{"step", info["step"]}, {"status", "last_good"}, {"diverged_at_step", step},
+                                       {"diverged_loss", std::isfinite(loss_value) ? nlohmann::json(loss_value) : nlohmann::json("non-finite")},
+                                       {"initial_loss", initial_loss}};
+        write_file_atomically(paths.checkpoint_info.string(), marked.dump() + "\n");
+        last_good = paths.checkpoint.string() + " at step " + info["step"].dump();
+      }
       throw ComputationError("icl train: diverged at step " + std::to_string(step) + " (training loss " + std::to_string(loss_value) +
-                             ", initial " + std::to_string(initial_loss) + "); last good checkpoint: " + paths.checkpoint.string() +
-                             " at step " + info["step"].dump());
+                             ", initial " + std::to_string(initial_loss) + "); last good checkpoint: " + last_good);
     }
     const bool last = step == config.steps;
     if (step % config.eval_every == 0 || last) {
