@@ -79,13 +79,14 @@ int run_train(TrainArgs& a) {
 
 struct EvalArgs {
   std::string run;
-  int64_t tasks = 0;
+  int64_t tasks = 0;  // 0: the run's own eval set
+  bool tasks_given = false;
   int threads = 1;
   bool json = false;
 };
 
 int run_eval(const EvalArgs& a) {
-  if (a.tasks < 0) throw InputError("icl eval: --tasks must be > 0");
+  if (a.tasks_given && a.tasks <= 0) throw InputError("icl eval: --tasks must be > 0, got " + std::to_string(a.tasks));
   at::set_num_threads(a.threads);
   const icl::TrainedRun run = icl::load_trained_run(a.run);
   const icl::RunEvaluator evaluator(run.config, a.tasks);
@@ -150,11 +151,12 @@ Action add_icl_command(CLI::App& app) {
   auto eval = std::make_shared<EvalArgs>();
   auto* eval_cmd = icl_cmd->add_subcommand("eval", "Evaluate a run's checkpoint against GD on its fixed eval set");
   eval_cmd->add_option("--run", eval->run, "Run directory written by icl train")->required();
-  eval_cmd->add_option("--tasks", eval->tasks, "Evaluation tasks (default: the run's count)");
+  auto* eval_tasks = eval_cmd->add_option("--tasks", eval->tasks, "Evaluation tasks (default: the run's count)");
   eval_cmd->add_option("--threads", eval->threads, "libtorch intra-op threads")->capture_default_str();
   eval_cmd->add_flag("--json", eval->json, "Print one JSON document");
 
   return [=] {
+    eval->tasks_given = eval_tasks->count() > 0;
     if (gd_cmd->parsed()) return run_gd(*gd);
     if (train_cmd->parsed()) return run_train(*train);
     return run_eval(*eval);

@@ -13,7 +13,7 @@ namespace oh::icl {
 
 class RunEvaluator {
  public:
-  /// eval_tasks > 0 overrides the config's count (same seed: the first tasks agree).
+  /// eval_tasks > 0 overrides the config's count (same seed, but another count draws another set).
   explicit RunEvaluator(const TrainConfig& config, int64_t eval_tasks = 0);
 
   double eta() const { return eta_; }

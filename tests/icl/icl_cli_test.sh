@@ -29,6 +29,7 @@ run="$dir/run"
 expect 0 icl train --task linear --model lsa --layers 1 --steps 30 --batch 256 --eval-every 10 --eval-tasks 500 --line-search-tasks 500 --seed 3 --out "$run" --json
 for f in run.json metrics.jsonl metrics.json checkpoint.pt checkpoint.json; do [ -f "$run/$f" ] || fail "no $f"; done
 [ "$(wc -l < "$run/metrics.jsonl")" -eq 4 ] || fail "metrics.jsonl has $(wc -l < "$run/metrics.jsonl") lines, expected 4 (steps 0 10 20 30)"
+expect 2 icl eval --run "$run" --tasks 0
 expect 0 icl eval --run "$run" --json
 python3 -c '
 import json, sys
