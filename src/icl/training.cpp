@@ -124,7 +124,7 @@ int64_t load_checkpoint(const RunPaths& paths, const std::vector<at::Tensor>& pa
 }
 
 /// Writes run.json, or checks that the one there records the same config.
-void record_config(const RunPaths& paths, const TrainConfig& config, int threads) {
+void record_config(const RunPaths& paths, const TrainConfig& config) {
   const nlohmann::json wanted = nlohmann::json::parse(to_json_text(config));
   if (fs::exists(paths.run)) {
     const nlohmann::json recorded = nlohmann::json::parse(read_text(paths.run), nullptr, false);
@@ -132,7 +132,7 @@ void record_config(const RunPaths& paths, const TrainConfig& config, int threads
       throw InputError(paths.run.string() + " records another configuration: use a fresh --out directory to train a different run");
     return;
   }
-  const nlohmann::json run = {{"config", wanted}, {"threads", threads}, {"libtorch", TORCH_VERSION}};
+  const nlohmann::json run = {{"config", wanted}, {"libtorch", TORCH_VERSION}, {"sessions", nlohmann::json::array()}};
   write_file_atomically(paths.run.string(), run.dump(2) + "\n");
 }
 
@@ -146,6 +146,14 @@ void truncate_metrics_lines(const RunPaths& paths, int64_t step) {
     if (!j.is_discarded() && j.contains("step") && j["step"].get<int64_t>() < step) kept += line + "\n";
   }
   write_file_atomically(paths.metrics_lines.string(), kept);
+}
+
+/// Adds this session's timing to run.json (sessions: one per invocation, resumed or not).
+void record_session(const RunPaths& paths, const TrainResult& result, int threads) {
+  nlohmann::json run = nlohmann::json::parse(read_text(paths.run));
+  run["sessions"].push_back({{"resumed_from", result.resumed_from}, {"last_step", result.step}, {"finished", result.finished},
+                             {"seconds", result.seconds}, {"threads", threads}});
+  write_file_atomically(paths.run.string(), run.dump(2) + "\n");
 }
 
 void append_line(const fs::path& path, const std::string& line) {
@@ -166,7 +174,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
   if (error) throw InputError("cannot create " + options.out_dir + ": " + error.message());
   const RunPaths paths(options.out_dir);
   at::set_num_threads(options.threads);
-  record_config(paths, config, options.threads);
+  record_config(paths, config);
   const auto start_time = std::chrono::steady_clock::now();
 
   LsaModel model = initial_model(config);
@@ -224,6 +232,8 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
     }
     if (options.stop_after_steps > 0 && step - session_start == options.stop_after_steps) {
       result.step = step;
+      result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+      record_session(paths, result, options.threads);
       return result;
     }
     optimizer->zero_grad();
@@ -237,6 +247,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
   result.finished = true;
   result.step = step;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  record_session(paths, result, options.threads);
   return result;
 }
 

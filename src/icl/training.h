@@ -1,6 +1,7 @@
 #pragma once
 // Training an LSA stack on in-context linear regression (DESIGN §7) into a run directory:
-//   run.json        the config (a rerun with the same DIR must match it, and resumes)
+//   run.json        the config (a rerun with the same DIR must match it, and resumes), the libtorch
+//                   version, and each session's steps, seconds and threads
 //   metrics.jsonl   one line per evaluation (every eval_every steps and at the end)
 //   metrics.json    the final evaluation
 //   checkpoint.pt   weights + optimizer state + step, replaced atomically at each evaluation;

@@ -137,6 +137,12 @@ TEST(Training, AResumedRunContinuesExactlyAsTheUninterruptedOne) {
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(at::equal(a[i], b[i])) << "parameter " << i;
   EXPECT_EQ(read_text(straight / "metrics.jsonl"), read_text(crashed / "metrics.jsonl"));
   EXPECT_EQ(read_text(straight / "metrics.json"), read_text(crashed / "metrics.json"));
+  const nlohmann::json sessions = nlohmann::json::parse(read_text(crashed / "run.json"))["sessions"];
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(sessions[0]["finished"], false);
+  EXPECT_EQ(sessions[0]["last_step"], 25);
+  EXPECT_EQ(sessions[1]["resumed_from"], 20);
+  EXPECT_EQ(sessions[1]["last_step"], 40);
   // Training changed the model between the evaluations (the comparison above is not vacuous).
   std::istringstream lines(read_text(straight / "metrics.jsonl"));
   std::string first_line, line, last_line;
