@@ -9,9 +9,9 @@
 // float32 reassociation distance of a step (an fp16 rounding tie, or the ±10 clamps), llama.cpp's own
 // float32 sum may land on the other side, which moves that GELU output by up to one fp16 step of the
 // input (~2^-11·|x|). No emulation can know which side llama.cpp lands on, so the emulation's
-// rounding_effect is the sum over such ambiguous elements of the logit change from taking the other
-// side (each measured by replaying the emulated run with that one element replaced: a first-order
-// bound on any combination). The distance counted as ambiguous is 4·u·(|W_fc|·|x| + |b_fc|) per element
+// rounding_effect is max over logits of the sum over such ambiguous elements of |the logit's change from
+// taking the other side| (each measured by replaying the emulated run with that one element replaced: a
+// first-order bound on any combination of them). The distance counted as ambiguous is 4·u·(|W_fc|·|x| + |b_fc|) per element
 // (u = 2^-24): two float32 summation orders of a dot product differ like a random walk of roundings,
 // about u times the sum of absolute terms, and 4 of those also covers the float32 differences the inputs
 // carry from earlier layers (the worst-case bound γ_(n+1)·sum is ~130 times larger, never reached, and
@@ -48,7 +48,7 @@ at::Tensor tensor_of(const oh::lm::GgufFile& file, const std::string& name) {
 }
 
 struct FlipBound {
-  double effect = 0;   // sum over ambiguous GELU inputs of max|logits(other side) − logits(emulated)|
+  double effect = 0;  // max over logits of the sum over ambiguous GELU inputs of |logit(other side) − logit(emulated)|
   int64_t ambiguous = 0;
 };
 
@@ -58,6 +58,7 @@ FlipBound table_step_bound(const oh::lm::HookedLanguageModel& model, const oh::l
   const at::Tensor ids = at::tensor(tokens, at::kLong).unsqueeze(0);
   const oh::hooks::CachedRun run = oh::hooks::run_with_cache(model, ids);
   FlipBound bound;
+  at::Tensor changes = at::zeros_like(run.output);  // per logit, the sum of |change| over ambiguous inputs
   for (int l = 0; l < model.n_layers(); ++l) {
     const std::string block = "blocks." + std::to_string(l) + ".", blk = "blk." + std::to_string(l) + ".";
     const at::Tensor ln2_out = run.cache[block + "ln2.hook_normalized"][0] * tensor_of(file, blk + "ffn_norm.weight") +
@@ -78,10 +79,11 @@ FlipBound table_step_bound(const oh::lm::HookedLanguageModel& model, const oh::l
             return out;
           };
           const at::Tensor flipped = oh::hooks::run_with_hooks(model, ids, {{block + "mlp.hook_post", replace}});
-          bound.effect += (flipped - run.output).abs().max().item<double>();
+          changes += (flipped - run.output).abs();
         }
       }
   }
+  bound.effect = changes.max().item<double>();
   return bound;
 }
 
