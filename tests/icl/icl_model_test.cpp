@@ -167,6 +167,24 @@ TEST(GdConstruction, KLayersAreKExplicitGradientDescentStepsFromW0) {
     }
 }
 
+TEST(GdConstruction, ItsHookPointsShowTheMechanism) {
+  // Scores are x_j·x_i (W_K = W_Q select x), values carry the residual W0 x_i − y_i, and the query's
+  // attention output is its label's GD update.
+  const LinearTasks tasks = sample_linear_tasks({}, 8, 6);
+  const at::Tensor w0 = at::full({1, 10}, 0.1);
+  GdConstruction c;
+  c.eta = 3.0, c.w0 = w0;
+  const hooks::CachedRun run = hooks::run_with_cache(make_gd_model(c), make_tokens(tasks, w0));
+  const at::Tensor all_x = at::cat({tasks.x, tasks.x_test.unsqueeze(1)}, 1);
+  EXPECT_LT(max_abs_diff(run.cache["blocks.0.attn.hook_attn_scores"].select(1, 0), at::bmm(all_x, tasks.x.transpose(1, 2))), 1e-6);
+  const at::Tensor v = run.cache["blocks.0.attn.hook_v"].select(2, 0);  // [b, N, D]
+  EXPECT_LT(max_abs_diff(v.select(2, 10), (at::matmul(tasks.x, w0.t()) - tasks.y).squeeze(2)), 1e-6);
+  EXPECT_TRUE(at::equal(v.narrow(2, 0, 10), at::zeros({8, 10, 10})));
+  const at::Tensor update = run.cache["blocks.0.hook_attn_out"].select(1, 10).select(1, 10);
+  const at::Tensor expected = -(gradient_descent(tasks, 3.0, 1, w0).predictions - (tasks.x_test * w0).sum(1));
+  EXPECT_LT(max_abs_diff(update, expected), 1e-6);
+}
+
 TEST(GdConstruction, GdPlusPlusPreconditionsEveryTokenThenStepsOnTheCurrentData) {
   const LinearTasks tasks = sample_linear_tasks({}, 256, 4).to(at::kDouble);
   const at::Tensor w0 = at::randn({1, 10}, at::make_generator<at::CPUGeneratorImpl>(9)).to(at::kDouble);

@@ -156,6 +156,18 @@ TEST(Training, AResumedRunContinuesExactlyAsTheUninterruptedOne) {
   fs::remove_all(straight), fs::remove_all(crashed);
 }
 
+TEST(Training, SharedWeightStacksTrainAndReload) {
+  TrainConfig c;
+  c.layers = 3, c.shared_weights = true, c.steps = 10, c.batch = 64, c.eval_every = 5, c.eval_tasks = 100, c.line_search_tasks = 100;
+  const fs::path dir = fresh_dir("shared");
+  ASSERT_TRUE(train_icl(c, quiet(dir)).finished);
+  const TrainedRun run = load_trained_run(dir.string());
+  EXPECT_EQ(run.step, 10);
+  EXPECT_EQ(run.model.parameters().size(), 4u);  // one weight set for the three layers
+  EXPECT_EQ(run.model.hook_points().layer_count(), 3);
+  fs::remove_all(dir);
+}
+
 TEST(Training, DivergenceExitsWithTheLastGoodCheckpointMarked) {
   TrainConfig c;
   c.steps = 50, c.batch = 64, c.eval_every = 5, c.eval_tasks = 100, c.line_search_tasks = 100, c.lr = 3.0;
