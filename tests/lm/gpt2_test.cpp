@@ -209,6 +209,18 @@ TEST_F(Gpt2Test, StoppingAtALayerReturnsTheResidualEnteringIt) {
   }
 }
 
+TEST_F(Gpt2Test, HooksMayModifyPositionEmbeddingsInPlaceWithoutTouchingTheWeights) {
+  const at::Tensor one = batch().narrow(0, 0, 1);
+  const at::Tensor plain = model_->forward(one);
+  auto zero_in_place = [](const at::Tensor& v, const HookContext&) -> std::optional<at::Tensor> {
+    const_cast<at::Tensor&>(v).zero_();  // the value the model goes on with
+    return std::nullopt;
+  };
+  const at::Tensor without_positions = hooks::run_with_hooks(*model_, one, {{"hook_pos_embed", zero_in_place}});
+  EXPECT_GT(max_abs(without_positions - plain), 1e-2);
+  EXPECT_TRUE(at::equal(model_->forward(one), plain));  // the memory-mapped weights are unchanged
+}
+
 /// `source` with metadata `key` replaced by `value` (when given) and tensor `drop` left out.
 /// With `type`, every tensor is stored in that type.
 std::string rewritten(const std::string& source, const std::string& out, const std::string& key, std::optional<GgufValue> value,

@@ -221,7 +221,9 @@ class Gpt2Model final : public HookedLanguageModel {
     const int64_t batch = ids.size(0), positions = ids.size(1);
     const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
     const at::Tensor embed = pass(embed_hook_, at::embedding(token_embd_, ids));  // [b, p, d]
-    const at::Tensor pos_embed = pass(pos_embed_hook_, position_embd_.narrow(0, 0, positions).unsqueeze(0).expand({batch, positions, config_.n_embd}));
+    // A view of the weights (memory-mapped, read-only for F32): hooks get a copy they may modify in place.
+    const at::Tensor positional = position_embd_.narrow(0, 0, positions).unsqueeze(0).expand({batch, positions, config_.n_embd});
+    const at::Tensor pos_embed = pass(pos_embed_hook_, pass.armed(pos_embed_hook_) ? positional.clone() : positional);
     at::Tensor x = embed + pos_embed;
     for (size_t l = 0; l < blocks_.size(); ++l) {
       if (pass.stops_before(static_cast<int>(l))) return x;
