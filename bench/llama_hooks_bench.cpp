@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <vector>
 
@@ -24,11 +25,23 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds(const std::function<void()>& work) {
+/// Wall-clock and process CPU seconds of one call (CPU time is the steadier figure on a loaded machine).
+struct Timing {
+  double wall, cpu;
+};
+
+Timing time_once(const std::function<void()>& work) {
   const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
   work();
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  return {std::chrono::duration<double>(Clock::now() - start).count(),
+          static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC};
 }
+
+/// Median wall, fastest wall and median CPU seconds of the runs.
+struct Summary {
+  double wall, fastest, cpu;
+};
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -97,15 +110,26 @@ int main(int argc, char** argv) {
   auto plain = [&] { model->forward(ids); };
   auto cached = [&] { oh::hooks::run_with_cache(*model, ids); };
   plain();  // warm-up: page in the mapped weights, size the allocator
-  std::vector<double> plain_times, cached_times;
+  std::vector<Timing> plain_times, cached_times;
   for (int r = 0; r < repeats; ++r) {
-    plain_times.push_back(seconds(plain));
-    if (cache->parsed()) cached_times.push_back(seconds(cached));
+    plain_times.push_back(time_once(plain));
+    if (cache->parsed()) cached_times.push_back(time_once(cached));
   }
-  std::printf("{\"mode\": \"%s\", \"hook_points\": %d, \"tokens\": %lld, \"threads\": %d, \"plain_s\": %.6f",
-              cache->parsed() ? "cache" : "forward", OH_HOOK_POINTS, static_cast<long long>(tokens), threads, median(plain_times));
-  if (cache->parsed())
-    std::printf(", \"cache_s\": %.6f, \"ratio\": %.4f", median(cached_times), median(cached_times) / median(plain_times));
+  auto summary = [](const std::vector<Timing>& runs) {
+    std::vector<double> wall, cpu;
+    for (const Timing& t : runs) {
+      wall.push_back(t.wall);
+      cpu.push_back(t.cpu);
+    }
+    return Summary{median(wall), *std::min_element(wall.begin(), wall.end()), median(cpu)};
+  };
+  auto print = [](const char* name, const Summary& s) {
+    std::printf(", \"%s_s\": %.6f, \"%s_fastest_s\": %.6f, \"%s_cpu_s\": %.6f", name, s.wall, name, s.fastest, name, s.cpu);
+  };
+  std::printf("{\"mode\": \"%s\", \"hook_points\": %d, \"tokens\": %lld, \"threads\": %d",
+              cache->parsed() ? "cache" : "forward", OH_HOOK_POINTS, static_cast<long long>(tokens), threads);
+  print("plain", summary(plain_times));
+  if (cache->parsed()) print("cache", summary(cached_times));
   std::printf("}\n");
   return 0;
 }

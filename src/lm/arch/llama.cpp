@@ -216,28 +216,6 @@ class LlamaModel final : public HookedLanguageModel {
     return head;
   }
 
- protected:
-  LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const override {
-    c10::InferenceMode inference;
-    const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
-    const at::Tensor logits = forward(ids).squeeze(0).contiguous();
-    LogitsMatrix out;
-    out.positions = logits.size(0);
-    out.vocab = config_.vocab;
-    out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
-    return out;
-  }
-
-  /// Token ids [b, p] → logits [b, p, vocab], or the residual stream entering the stop layer.
-  at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
-    const at::Tensor ids = checked_token_ids(input);
-    const int64_t positions = ids.size(1);
-    const at::Tensor position_ids = at::arange(positions, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
-    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
-    return run(ids, position_ids, causal_mask, nullptr, pass);
-  }
-
- public:
   at::Tensor forward_cached(const at::Tensor& input, const at::Tensor& real, KvCache& cache,
                             hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
@@ -271,6 +249,27 @@ class LlamaModel final : public HookedLanguageModel {
     return run(ids, position_ids, hidden.unsqueeze(1), &cache, pass);
   }
 
+ protected:
+  LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const override {
+    c10::InferenceMode inference;
+    const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
+    const at::Tensor logits = forward(ids).squeeze(0).contiguous();
+    LogitsMatrix out;
+    out.positions = logits.size(0);
+    out.vocab = config_.vocab;
+    out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    return out;
+  }
+
+  /// Token ids [b, p] → logits [b, p, vocab], or the residual stream entering the stop layer.
+  at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
+    const at::Tensor ids = checked_token_ids(input);
+    const int64_t positions = ids.size(1);
+    const at::Tensor position_ids = at::arange(positions, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
+    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
+    return run(ids, position_ids, causal_mask, nullptr, pass);
+  }
+
  private:
   /// The forward pass: `position_ids` [b or 1, p], `hidden` (bool, broadcast to [b, h, p, keys]) true
   /// where a query may not see a key, `cache` (optional) the keys and values before these tokens.
@@ -294,7 +293,6 @@ class LlamaModel final : public HookedLanguageModel {
     return project(rms_norm(x, output_norm_, final_norm_hooks_, pass), output_);
   }
 
- private:
   /// InputError unless `input` is a non-empty [b, p] integer tensor of ids in the vocabulary.
   at::Tensor checked_token_ids(const at::Tensor& input) const {
     if (!input.defined() || input.dim() != 2 || input.numel() == 0 || !at::isIntegralType(input.scalar_type(), false))
