@@ -20,7 +20,6 @@ struct IclReportOptions {
   int64_t line_search_tasks = 0;  // for GD / GD++ step sizes; 0 = the runs' line_search_tasks
   int64_t max_context = 0;        // context curve up to N′ = this; 0 = 2N
   int interpolation_points = 11;
-  bool progress = true;           // a progress line on stderr
 };
 
 struct LayerProductsView {
