@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "icl/kernels/lsa_query_readout.h"
 
 namespace oh::icl {
 
@@ -77,6 +78,10 @@ at::Tensor LsaModel::hooked_forward(const at::Tensor& tokens, hooks::HookPass& p
     const BlockHooks& hook = blocks_[static_cast<size_t>(l)];
     const LsaLayerWeights& w = weights_[config_.shared_weights ? 0 : static_cast<size_t>(l)];
     e = pass(hook.resid_pre, e);
+    if (l == config_.layers - 1 && config_.fused_readout && !pass.stops_before(config_.layers) &&
+        !(pass.armed(hook.q) || pass.armed(hook.k) || pass.armed(hook.v) || pass.armed(hook.scores) || pass.armed(hook.pattern) ||
+          pass.armed(hook.z) || pass.armed(hook.attn_out) || pass.armed(hook.resid_post)))
+      return -kernels::lsa_query_readout(e, w.query, w.key, w.value, w.projection).select(1, config_.token_dim - 1);
     const at::Tensor context = e.narrow(1, 0, n);
     const at::Tensor q = pass(hook.q, at::matmul(e, w.query.reshape({h * dk, -1}).t()).view({b, p, h, dk}));
     const at::Tensor k = pass(hook.k, at::matmul(context, w.key.reshape({h * dk, -1}).t()).view({b, n, h, dk}));

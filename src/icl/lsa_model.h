@@ -21,6 +21,9 @@ struct LsaConfig {
   int heads = 1;
   int64_t key_dim = 0;          // per head; 0 means D
   bool shared_weights = false;  // one set of weights applied at every layer
+  // The last layer computes only the query's output through icl/kernels' fused readout whenever no
+  // hook of that layer is armed (hooks always see the op-by-op intermediates). Off: always op by op.
+  bool fused_readout = true;
 
   /// InputError for dimensions ≤ 0.
   void validate() const;

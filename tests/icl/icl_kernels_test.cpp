@@ -8,15 +8,22 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/optim/adam.h>
 
+#include <optional>
 #include <vector>
 
 #include "core/error.h"
 #include "icl/kernels/lsa_query_readout.h"
+#include "hooks/hook_pass.h"
 #include "icl/linear_tasks.h"
+#include "icl/lsa_model.h"
 #include "icl/train_config.h"
 
 namespace oh::icl::kernels {
 namespace {
+
+using icl::LsaConfig;
+using icl::LsaLayerWeights;
+using icl::LsaModel;
 
 struct Weights {
   at::Tensor query, key, value, projection;
@@ -148,6 +155,42 @@ TEST(LsaQueryReadout, HundredFloatAdamStepsKeepTheLossWithin1e5Relative) {
   // Adam moves an entry by up to lr per step: after 100 steps of lr 1e-3 the weights have travelled.
   EXPECT_GT(fused.weight_change, 0.02);
   std::printf("worst relative loss difference over 100 steps: %.3g; largest weight change %.3g\n", worst, fused.weight_change);
+}
+
+TEST(LsaModelFusedReadout, EqualsTheOpByOpStackAndHooksStillSeeTheIntermediates) {
+  // Two layers (the first always op by op), two heads of width 4, double: same predictions and
+  // weight gradients with the switch on and off; an armed hook on the last layer forces op by op.
+  LsaConfig config;
+  config.token_dim = 6;
+  config.layers = 2;
+  config.heads = 2;
+  config.key_dim = 4;
+  const LsaModel fused_model = LsaModel::random(config, 0.4, 3);
+  std::vector<LsaLayerWeights> copies;
+  for (const LsaLayerWeights& w : fused_model.weights())
+    copies.push_back({w.query.to(at::kDouble).requires_grad_(), w.key.to(at::kDouble).requires_grad_(),
+                      w.value.to(at::kDouble).requires_grad_(), w.projection.to(at::kDouble).requires_grad_()});
+  LsaConfig ops_config = config;
+  ops_config.fused_readout = false;
+  const LsaModel fused(config, copies), ops(ops_config, copies);
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(8);
+  const at::Tensor tokens = at::normal(0.0, 1.0, {12, 5, 6}, gen, at::TensorOptions().dtype(at::kDouble));
+
+  const at::Tensor y_fused = fused.forward(tokens), y_ops = ops.forward(tokens);
+  EXPECT_LT(max_rel_diff(y_fused, y_ops), 1e-12);
+  const auto g_fused = torch::autograd::grad({y_fused.pow(2).sum()}, fused.parameters());
+  const auto g_ops = torch::autograd::grad({y_ops.pow(2).sum()}, ops.parameters());
+  for (size_t i = 0; i < g_fused.size(); ++i) EXPECT_LT(max_rel_diff(g_fused[i], g_ops[i]), 1e-12) << "parameter " << i;
+
+  hooks::HookPass pass(fused.hook_points());
+  at::Tensor seen;
+  pass.add(fused.hook_points().resolve("blocks.1.attn.hook_z"), [&](const at::Tensor& z, const hooks::HookContext&) -> std::optional<at::Tensor> {
+    seen = z.detach().clone();
+    return std::nullopt;
+  });
+  EXPECT_LT(max_rel_diff(fused.forward(tokens, pass), y_ops), 1e-12);
+  ASSERT_TRUE(seen.defined());
+  EXPECT_EQ(seen.sizes(), (at::IntArrayRef{12, 5, 2, 4}));
 }
 
 TEST(LsaQueryReadout, BadInputIsAnInputError) {
