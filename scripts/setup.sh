@@ -16,6 +16,8 @@ debs=(
 )
 # Node and npm: the machine's own (NodeSource) when present; Debian's otherwise.
 command -v npm >/dev/null 2>&1 || debs+=(nodejs npm)
+# OH_BENCH_DEPS=1: bench/icl_lsa_step.py's Python PyTorch eager reference (large; not needed to build or test).
+if [ "${OH_BENCH_DEPS:-0}" = 1 ]; then debs+=(python3-torch); fi
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
