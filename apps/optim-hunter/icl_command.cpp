@@ -4,7 +4,9 @@
 #include <ATen/Parallel.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "apps/optim-hunter/commands.h"
@@ -101,9 +103,13 @@ int run_eval(const EvalArgs& a) {
 
 }  // namespace
 
+// icl report|curve (icl_report_command.cpp): runs the one that was parsed, if either.
+std::function<std::optional<int>()> add_icl_report_commands(CLI::App* icl_cmd);
+
 Action add_icl_command(CLI::App& app) {
   auto* icl_cmd = app.add_subcommand("icl", "Small transformers learning in context: GD construction, training, evaluation");
   icl_cmd->require_subcommand(1);
+  const auto analysis = add_icl_report_commands(icl_cmd);
 
   auto gd = std::make_shared<GdArgs>();
   auto* gd_cmd = icl_cmd->add_subcommand("gd", "The LSA construction of gradient descent and its line-searched step size");
@@ -157,6 +163,7 @@ Action add_icl_command(CLI::App& app) {
 
   return [=] {
     eval->tasks_given = eval_tasks->count() > 0;
+    if (const std::optional<int> code = analysis()) return *code;
     if (gd_cmd->parsed()) return run_gd(*gd);
     if (train_cmd->parsed()) return run_train(*train);
     return run_eval(*eval);
