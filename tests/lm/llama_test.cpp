@@ -149,7 +149,7 @@ TEST_F(LlamaTest, BadModelsAndTokensAreInputErrors) {
   const std::string good = write_model("good.gguf", {});
   auto keep = [](std::string&, std::vector<uint64_t>&, std::vector<float>&) {};
   const std::string gpt9 = rewrite(good, "gpt9.gguf", keep, [](GgufWriter& w) { w.set_string("general.architecture", "gpt9"); });
-  expect_input_error([&] { load_model(gpt9); }, "unknown architecture 'gpt9' (supported: llama)");
+  expect_input_error([&] { load_model(gpt9); }, "unknown architecture 'gpt9' (supported: llama, gpt2)");
 
   const std::string missing = rewrite(good, "missing.gguf", [](std::string& name, std::vector<uint64_t>&, std::vector<float>&) {
     if (name == "blk.1.ffn_up.weight") name.clear();

@@ -4,23 +4,23 @@
 #include "lm/arch/gpt2.h"
 #include "lm/arch/hooked_language_model.h"
 #include "lm/arch/llama.h"
-#include "lm/format/gguf_reader.h"
+#include "lm/format/model_source.h"
 
 namespace oh::lm {
 
 const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> table = {
       {"llama", build_llama},
-      {"gpt2", build_gpt2_from_gguf},
+      {"gpt2", build_gpt2},
   };
   return table;
 }
 
 std::unique_ptr<HookedLanguageModel> load_hooked_model(const std::string& path, const ModelOptions& options) {
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
-  const std::string& name = file->at("general.architecture").as_string("general.architecture");
+  std::shared_ptr<const ModelSource> source = open_model_source(path);
+  const std::string& name = source->at("general.architecture").as_string("general.architecture");
   for (const auto& architecture : architectures())
-    if (architecture.name == name) return architecture.build(std::move(file), options);
+    if (architecture.name == name) return architecture.build(std::move(source), options);
   std::string known;
   for (const auto& architecture : architectures()) known += (known.empty() ? "" : ", ") + architecture.name;
   throw InputError(path + ": unknown architecture '" + name + "' (supported: " + known + ")");

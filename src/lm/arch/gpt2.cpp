@@ -11,8 +11,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "lm/format/gguf_model_source.h"
-#include "lm/format/gguf_reader.h"
 #include "lm/format/model_source.h"
 
 namespace oh::lm {
@@ -344,12 +342,6 @@ float llama_cpp_gelu(float x) {
 
 std::unique_ptr<HookedLanguageModel> build_gpt2(std::shared_ptr<const ModelSource> source, const ModelOptions& options) {
   return std::make_unique<Gpt2Model>(std::move(source), options);
-}
-
-std::unique_ptr<HookedLanguageModel> build_gpt2_from_gguf(std::shared_ptr<const GgufFile> file, const ModelOptions& options) {
-  // GgufModelSource owns its file (move-only); mapping and parsing the file again is cheap next to the
-  // weights. This adapter goes once the registry hands builders a ModelSource.
-  return build_gpt2(std::make_shared<const GgufModelSource>(GgufFile::open(file->path())), options);
 }
 
 }  // namespace oh::lm

@@ -11,15 +11,11 @@
 
 namespace oh::lm {
 
-class GgufFile;
 class ModelSource;
 
 /// Builds GPT-2 from any model source (GGUF, or an HF checkpoint via HfGpt2Source); the model keeps the
 /// source alive (F32 weights are used in place). InputError for missing or malformed keys and tensors.
 std::unique_ptr<HookedLanguageModel> build_gpt2(std::shared_ptr<const ModelSource> source, const ModelOptions& options);
-
-/// The architecture registry's builder (it opens GGUF files): the same model over that file.
-std::unique_ptr<HookedLanguageModel> build_gpt2_from_gguf(std::shared_ptr<const GgufFile> file, const ModelOptions& options);
 
 /// llama.cpp's CPU gelu for one float32 input (GGML_GELU_FP16): 0 at or below −10, x at or above 10,
 /// otherwise the tanh GELU of the input rounded to fp16, evaluated in float32 and rounded to fp16.

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "lm/format/gguf_reader.h"
+#include "lm/format/model_source.h"
 
 namespace oh::lm {
 namespace {
@@ -51,7 +51,7 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return text + "]";
 }
 
-LlamaConfig read_config(const GgufFile& file) {
+LlamaConfig read_config(const ModelSource& file) {
   auto positive = [&](const std::string& key) {
     const int64_t value = file.at(key).as_int(key);
     if (value <= 0) throw InputError(file.path() + ": " + key + " must be positive, found " + std::to_string(value));
@@ -92,7 +92,7 @@ LlamaConfig read_config(const GgufFile& file) {
 /// Weights as float32 tensors: F32 in place on the memory map, other types dequantised at load.
 class WeightLoader {
  public:
-  explicit WeightLoader(const GgufFile& file) : file_(file) {}
+  explicit WeightLoader(const ModelSource& file) : file_(file) {}
 
   at::Tensor operator()(const std::string& name, const std::vector<int64_t>& expected) const {
     const GgufTensorInfo& info = file_.tensor(name);
@@ -103,16 +103,13 @@ class WeightLoader {
                        shape_text(expected));
     if (info.type == GgmlType::F32)
       return at::from_blob(const_cast<uint8_t*>(info.data), shape, at::TensorOptions().dtype(at::kFloat));
-    if (!is_convertible(info.type))
-      throw InputError(file_.path() + ": tensor '" + name + "' has type " + ggml_type_traits(info.type).name +
-                       ", which this engine cannot read yet (F32, F16, Q8_0)");
     at::Tensor values = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
-    dequantize(info.type, info.data, values.data_ptr<float>(), static_cast<size_t>(info.element_count()));
+    file_.to_float(info, values.data_ptr<float>());
     return values;
   }
 
  private:
-  const GgufFile& file_;
+  const ModelSource& file_;
 };
 
 /// GGUF stores Q and K rows per head in Meta's adjacent-pair rotary layout (rows 2i, 2i+1 rotate
@@ -165,7 +162,7 @@ BlockHooks declare_block_hooks(hooks::HookPointRegistry& registry, int layer) {
 
 class LlamaModel final : public HookedLanguageModel {
  public:
-  LlamaModel(std::shared_ptr<const GgufFile> file, const ModelOptions& options)
+  LlamaModel(std::shared_ptr<const ModelSource> file, const ModelOptions& options)
       : file_(std::move(file)), options_(options), config_(read_config(*file_)) {
     const LlamaConfig& c = config_;
     const WeightLoader load(*file_);
@@ -179,9 +176,9 @@ class LlamaModel final : public HookedLanguageModel {
       LlamaBlock b;
       b.attn_norm = load(p + "attn_norm.weight", {c.n_embd});
       b.wq = linear(p + "attn_q.weight", {c.n_embd, c.n_embd});
-      b.wq.weight = to_half_split_rows(b.wq.weight, c.n_head, c.head_dim);
+      if (!file_->rotary_rows_half_split()) b.wq.weight = to_half_split_rows(b.wq.weight, c.n_head, c.head_dim);
       b.wk = linear(p + "attn_k.weight", {kv_dim, c.n_embd});
-      b.wk.weight = to_half_split_rows(b.wk.weight, c.n_head_kv, c.head_dim);
+      if (!file_->rotary_rows_half_split()) b.wk.weight = to_half_split_rows(b.wk.weight, c.n_head_kv, c.head_dim);
       b.wv = linear(p + "attn_v.weight", {kv_dim, c.n_embd});
       b.wo = linear(p + "attn_output.weight", {c.n_embd, c.n_embd});
       b.ffn_norm = load(p + "ffn_norm.weight", {c.n_embd});
@@ -382,7 +379,7 @@ class LlamaModel final : public HookedLanguageModel {
   }
 
   const std::string name_ = "llama";
-  std::shared_ptr<const GgufFile> file_;  // owns the memory map that F32 weights live in
+  std::shared_ptr<const ModelSource> file_;  // owns the memory map that F32 weights live in
   ModelOptions options_;
   LlamaConfig config_;
   at::Tensor token_embd_, output_norm_;
@@ -397,7 +394,7 @@ class LlamaModel final : public HookedLanguageModel {
 
 }  // namespace
 
-std::unique_ptr<HookedLanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options) {
+std::unique_ptr<HookedLanguageModel> build_llama(std::shared_ptr<const ModelSource> file, const ModelOptions& options) {
   return std::make_unique<LlamaModel>(std::move(file), options);
 }
 

@@ -7,8 +7,8 @@
 
 namespace oh::lm {
 
-class GgufFile;
+class ModelSource;
 
-std::unique_ptr<HookedLanguageModel> build_llama(std::shared_ptr<const GgufFile> file, const ModelOptions& options);
+std::unique_ptr<HookedLanguageModel> build_llama(std::shared_ptr<const ModelSource> file, const ModelOptions& options);
 
 }  // namespace oh::lm
