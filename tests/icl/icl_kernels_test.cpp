@@ -1,6 +1,6 @@
 // The fused LSA query readout against the layer written op by op (q, k, v, scores, z, projection,
 // as in the paper) and differentiated by autograd: outputs and gradients in double, and 100 float
-// Adam steps of DESIGN §7's default recipe taken both ways.
+// Adam steps of DESIGN §7's default recipe taken both ways; LsaModel with its switch on and off.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "icl/kernels/lsa_query_readout.h"
 #include "hooks/hook_pass.h"
+#include "icl/kernels/lsa_query_readout.h"
 #include "icl/linear_tasks.h"
 #include "icl/lsa_model.h"
 #include "icl/train_config.h"
