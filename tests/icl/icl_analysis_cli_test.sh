@@ -36,7 +36,7 @@ assert all(p["least_squares_loss"] < 1e-10 for p in d["points"] if p["n_context"
 
 expect 0 icl report --run "$dir/a" --run "$dir/b" --max-context 4 --alphas 5 --out "$dir/r.html"
 for f in r.html r_training.csv r_products.csv r_interpolation.csv r_layers.csv r_context.csv; do [ -s "$dir/$f" ] || fail "no $f"; done
-[ "$(wc -l < "$dir/r_interpolation.csv")" -eq 6 ] || fail "interpolation.csv: expected a header and 5 rows"
+[ "$(wc -l < "$dir/r_interpolation.csv")" -eq 11 ] || fail "interpolation.csv: expected a header and 5 rows per run (2 runs)"
 grep -q 'icl report' "$dir/err" || fail "no progress on stderr"
 
 if [ -z "$node" ]; then echo "node not found: charts not rendered"; exit 0; fi
