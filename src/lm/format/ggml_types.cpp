@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "lm/format/ggml_quants.h"
+#include "lm/format/safetensors_dtype.h"
 
 namespace oh::lm {
 namespace {
@@ -18,6 +20,8 @@ constexpr GgmlTypeTraits kTypes[] = {
     {GgmlType::I16, "I16", 1, 2},       {GgmlType::I32, "I32", 1, 4},       {GgmlType::I64, "I64", 1, 8},
     {GgmlType::F64, "F64", 1, 8},       {GgmlType::BF16, "BF16", 1, 2},
 };
+
+constexpr const char* kConvertibleNames = "F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K";
 
 uint32_t float_bits(float f) {
   uint32_t u;
@@ -84,7 +88,13 @@ uint16_t float_to_half(float f) {
 }
 
 bool is_convertible(GgmlType type) {
-  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::Q8_0;
+  switch (type) {
+    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0: case GgmlType::Q4_0:
+    case GgmlType::Q4_K: case GgmlType::Q6_K:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
@@ -111,9 +121,22 @@ void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
           dst[b * kQ8_0BlockElements + j] = d * static_cast<float>(static_cast<int8_t>(block[2 + j]));
       }
       return;
+    case GgmlType::BF16:
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t b;
+        std::memcpy(&b, bytes + 2 * i, 2);
+        dst[i] = bfloat16_to_float(b);
+      }
+      return;
+    case GgmlType::Q4_0:
+      return dequantize_q4_0(bytes, dst, n);
+    case GgmlType::Q4_K:
+      return dequantize_q4_k(bytes, dst, n);
+    case GgmlType::Q6_K:
+      return dequantize_q6_k(bytes, dst, n);
     default:
       throw InputError(std::string("conversion from ggml type ") + ggml_type_traits(type).name +
-                       " is not supported (F32, F16, Q8_0)");
+                       " is not supported (" + kConvertibleNames + ")");
   }
 }
 
@@ -144,9 +167,21 @@ void quantize(GgmlType type, const float* src, void* dst, size_t n) {
           block[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(std::round(x[j] * inverse)));
       }
       return;
+    case GgmlType::BF16:
+      for (size_t i = 0; i < n; ++i) {
+        const uint16_t b = float_to_bfloat16(src[i]);
+        std::memcpy(bytes + 2 * i, &b, 2);
+      }
+      return;
+    case GgmlType::Q4_0:
+      return quantize_q4_0(src, bytes, n);
+    case GgmlType::Q4_K:
+      return quantize_q4_k(src, bytes, n);
+    case GgmlType::Q6_K:
+      return quantize_q6_k(src, bytes, n);
     default:
       throw InputError(std::string("conversion to ggml type ") + ggml_type_traits(type).name +
-                       " is not supported (F32, F16, Q8_0)");
+                       " is not supported (" + kConvertibleNames + ")");
   }
 }
 

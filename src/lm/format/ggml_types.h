@@ -1,6 +1,6 @@
 #pragma once
 // ggml tensor types as GGUF stores them: block sizes for bounds checks, and the conversions this
-// engine supports (F32, F16, Q8_0) in both directions.
+// engine supports (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K) in both directions.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,9 +35,11 @@ float half_to_float(uint16_t h);
 /// Round to nearest, ties to even; overflow gives infinity; NaN stays NaN.
 uint16_t float_to_half(float f);
 
-/// Converts `n` values of `type` at `src` to float. Supported: F32, F16, Q8_0 (n a multiple of 32).
+/// Converts `n` values of `type` at `src` to float, bit-exact with ggml's reference dequantisation.
+/// Supported: see is_convertible (n a multiple of the type's block).
 void dequantize(GgmlType type, const void* src, float* dst, size_t n);
-/// Converts `n` floats to `type` at `dst` (ggml's reference quantisation for Q8_0).
+/// Converts `n` floats to `type` at `dst` (ggml's reference quantisation for Q8_0, round to nearest even
+/// for F16/BF16, per-block round to nearest for Q4_0/Q4_K/Q6_K: see ggml_quants.h).
 void quantize(GgmlType type, const float* src, void* dst, size_t n);
 /// Whether dequantize/quantize handle `type`.
 bool is_convertible(GgmlType type);

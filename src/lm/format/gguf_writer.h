@@ -1,5 +1,6 @@
 #pragma once
-// GGUF v3 writer: metadata in insertion order, tensors converted from float to F32/F16/Q8_0,
+// GGUF v3 writer: metadata in insertion order, tensors converted from float to any type ggml_types.h
+// converts (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K),
 // data aligned to `general.alignment` (written only when it differs from the default 32).
 #include <cstdint>
 #include <string>
@@ -24,7 +25,7 @@ class GgufWriter {
   void set_i32s(const std::string& key, const std::vector<int32_t>& values);
 
   /// Adds a tensor; `shape` is outermost first ([rows, columns]), `values` row-major floats that are
-  /// converted to `type` now. Throws InputError on a size mismatch or a row length Q8_0 cannot hold.
+  /// converted to `type` now. Throws InputError on a size mismatch or a row length the type's block does not divide.
   void add_tensor(const std::string& name, const std::vector<uint64_t>& shape, const std::vector<float>& values,
                   GgmlType type);
 

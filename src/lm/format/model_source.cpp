@@ -6,7 +6,6 @@
 #include "lm/format/gguf_model_source.h"
 #include "lm/format/hf_gpt2_source.h"
 #include "lm/format/hf_llama_source.h"
-#include "lm/format/safetensors_dtype.h"
 
 namespace oh::lm {
 namespace {
@@ -27,17 +26,15 @@ const GgufTensorInfo& ModelSource::tensor(const std::string& name) const {
   throw InputError(path() + ": missing tensor '" + name + "'");
 }
 
-bool is_model_source_convertible(GgmlType type) { return type == GgmlType::BF16 || is_convertible(type); }
+bool is_model_source_convertible(GgmlType type) { return is_convertible(type); }
 
 void ModelSource::to_float(const GgufTensorInfo& tensor, float* dst) const {
   const auto n = static_cast<size_t>(tensor.element_count());
-  if (tensor.type == GgmlType::BF16)  // the same bits in GGUF and safetensors
-    oh::lm::to_float(SafetensorsDtype::BF16, tensor.data, dst, n);
-  else if (is_convertible(tensor.type))
+  if (is_convertible(tensor.type))
     dequantize(tensor.type, tensor.data, dst, n);
   else
     throw InputError(path() + ": tensor '" + tensor.name + "' has type " + ggml_type_traits(tensor.type).name +
-                     ", which this engine cannot read yet (F32, F16, BF16, Q8_0)");
+                     ", which this engine cannot read yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
 }
 
 std::vector<float> ModelSource::to_float(const GgufTensorInfo& tensor) const {
