@@ -1,12 +1,13 @@
 // Writes the inputs of the logits conformance against llama.cpp (logits_conformance.mjs compares):
 //   OUT/<case>.gguf      a random tiny Llama with the real Llama-3 vocabulary, by our GGUF writer
 //   OUT/<case>.<variant>.npy  our float32 logits [positions, vocab] for the case's tokens: variant
-//                        `fp32` (the engine's default numerics) and, for F16/Q8_0 weights, `rounded`
+//                        `fp32` (the engine's default numerics) and, for non-F32 weights, `rounded`
 //                        (ModelOptions::llama_cpp_rounding, with llama.cpp's AMX dispatch when this CPU has AMX)
 //   OUT/cases.json       [{name, weights, tokens, variants: [{name, rounding_effect}]}]: every
 //                        variant must agree to 1e-4·max(1, max|logit|) + rounding_effect, where
-//                        rounding_effect = max|rounded − fp32| for fp32 logits of F16/Q8_0 weights, else 0
-// Cases: GQA, MQA and MHA × tied/untied output × rope base 1e4/5e5 in F32, and F16/Q8_0 variants.
+//                        rounding_effect = max|rounded − fp32| for fp32 logits of non-F32 weights, else 0
+// Cases: GQA, MQA and MHA × tied/untied output × rope base 1e4/5e5 in F32; F16, Q8_0, BF16, Q4_0 weights;
+// Q4_K and Q6_K (n_embd = n_ff = 256); Llama-3.1 rope_freqs in F32 and Q8_0.
 // usage: lm_logits_cases TOKENIZER_JSON OUT_DIR [SEEDS]   (SEEDS > 1 repeats every case with more seeds)
 #include <algorithm>
 #include <cmath>
@@ -51,10 +52,26 @@ std::vector<Case> all_cases(uint32_t seeds) {
           c.shape.rope_base = base;
           cases.push_back(c);
         }
-    for (auto type : {oh::lm::GgmlType::F16, oh::lm::GgmlType::Q8_0}) {
+    for (auto type : {oh::lm::GgmlType::F16, oh::lm::GgmlType::Q8_0, oh::lm::GgmlType::BF16, oh::lm::GgmlType::Q4_0}) {
       Case c{std::string("gqa_untied_rope5e5_") + oh::lm::ggml_type_traits(type).name + suffix, {}, type,
              100 * seed + static_cast<uint32_t>(cases.size())};
       c.shape.tied_output = false;
+      cases.push_back(c);
+    }
+    // K-quants: rows of 256 values at least; tied, so the output projection reads the embedding's blocks.
+    for (auto type : {oh::lm::GgmlType::Q4_K, oh::lm::GgmlType::Q6_K}) {
+      Case c{std::string("gqa_tied_d256_") + oh::lm::ggml_type_traits(type).name + suffix, {}, type,
+             100 * seed + static_cast<uint32_t>(cases.size())};
+      c.shape.n_embd = 256;
+      c.shape.n_ff = 256;
+      cases.push_back(c);
+    }
+    // Llama-3.1 rope scaling: per-pair divisors of the rotary frequencies (rope_freqs).
+    for (auto type : {oh::lm::GgmlType::F32, oh::lm::GgmlType::Q8_0}) {
+      Case c{std::string("gqa_untied_ropefreqs_") + oh::lm::ggml_type_traits(type).name + suffix, {}, type,
+             100 * seed + static_cast<uint32_t>(cases.size())};
+      c.shape.tied_output = false;
+      c.shape.rope_freqs = true;
       cases.push_back(c);
     }
   }

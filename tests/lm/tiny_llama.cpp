@@ -54,6 +54,13 @@ void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, con
   }
   norm("output_norm.weight", s.n_embd);
   if (!s.tied_output) random("output.weight", {vocab, s.n_embd});
+  if (s.rope_freqs) {
+    // Like Llama-3.1's factors, 1 for the fastest pairs up to 8 for the slowest, but every pair distinct
+    // so a misplaced divisor changes the logits.
+    std::vector<float> divisors(head_dim / 2);
+    for (size_t i = 0; i < divisors.size(); ++i) divisors[i] = 1.0f + 7.0f * static_cast<float>(i) / static_cast<float>(divisors.size() - 1);
+    w.add_tensor("rope_freqs.weight", {divisors.size()}, divisors, GgmlType::F32);
+  }
   w.write(path);
 }
 

@@ -15,10 +15,12 @@ struct TinyLlamaShape {
   float weight_std = 0.02f;  // larger values give sharp attention, so rotary and masking errors show in logits
   bool tied_output = true;   // false: an `output` tensor of its own
   bool random_norms = false; // norm weights 1 + N(0, 0.1²) instead of ones, so a dropped norm weight shows
+  bool rope_freqs = false;   // a Llama-3.1 rope_freqs tensor: divisors rising linearly from 1 to 8 over the pairs
 };
 
 /// Writes `path`: llama.* hyperparameters, tokenizer.ggml.*, and N(0, weight_std²) weights from numpy's
-/// RandomState(seed), drawn in file order; norms are F32 (llama.cpp requires it), other weights `weight_type`.
+/// RandomState(seed), drawn in file order; norms (and rope_freqs) are F32 (llama.cpp requires it), other
+/// weights `weight_type` (K-quants need n_embd and n_ff multiples of 256).
 void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, const TinyLlamaShape& shape, uint32_t seed,
                       GgmlType weight_type = GgmlType::F32);
 

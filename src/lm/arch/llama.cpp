@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "lm/format/ggml_quants.h"
 #include "lm/format/model_source.h"
 
 namespace oh::lm {
@@ -32,17 +33,35 @@ struct LlamaBlock {
 };
 
 /// What llama.cpp's CPU matmul does to the activations before multiplying by a `stored` weight with
-/// `rows` output rows: it converts them to the weight's dot-product type (fp16 for F16, Q8_0 blocks of
-/// 32 for Q8_0), except F16 weights in ggml's AMX buffer (rows a multiple of 32), which take fp32.
+/// `rows` output rows: it converts them to the weight's dot-product type: fp16 for F16, bf16 for BF16,
+/// Q8_0 blocks of 32 for Q8_0 and Q4_0, Q8_K blocks of 256 for Q4_K and Q6_K; except F16 weights in
+/// ggml's AMX buffer (rows a multiple of 32), which take fp32. (The AMX buffer also takes Q4_0, Q8_0,
+/// Q4_K and Q6_K weights, whose AMX kernels quantise the activations the same way; not BF16.)
 at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored, int64_t rows, bool amx) {
-  if (stored == GgmlType::F16) return amx && rows % 32 == 0 ? x : x.to(at::kHalf).to(at::kFloat);
-  if (stored != GgmlType::Q8_0) return x;
-  at::Tensor rounded = x.contiguous().clone();
-  std::vector<uint8_t> blocks(static_cast<size_t>(rounded.numel()) / kQ8_0BlockElements * kQ8_0BlockBytes);
-  float* values = rounded.data_ptr<float>();
-  quantize(GgmlType::Q8_0, values, blocks.data(), static_cast<size_t>(rounded.numel()));
-  dequantize(GgmlType::Q8_0, blocks.data(), values, static_cast<size_t>(rounded.numel()));
-  return rounded;
+  switch (stored) {
+    case GgmlType::F16:
+      return amx && rows % 32 == 0 ? x : x.to(at::kHalf).to(at::kFloat);
+    case GgmlType::BF16:
+      return x.to(at::kBFloat16).to(at::kFloat);
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_K:
+    case GgmlType::Q6_K: {
+      at::Tensor rounded = x.contiguous().clone();
+      float* values = rounded.data_ptr<float>();
+      const auto n = static_cast<size_t>(rounded.numel());
+      if (stored == GgmlType::Q4_K || stored == GgmlType::Q6_K) {
+        round_through_q8_k(values, n);
+      } else {
+        std::vector<uint8_t> blocks(n / kQ8_0BlockElements * kQ8_0BlockBytes);
+        quantize(GgmlType::Q8_0, values, blocks.data(), n);
+        dequantize(GgmlType::Q8_0, blocks.data(), values, n);
+      }
+      return rounded;
+    }
+    default:
+      return x;
+  }
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) {
@@ -83,8 +102,18 @@ LlamaConfig read_config(const ModelSource& file) {
                      " differs from the head dimension " + std::to_string(c.head_dim) + " (partial rotary is not supported)");
   if (!(c.rms_eps > 0) || !(c.rope_base > 0))
     throw InputError(file.path() + ": llama.attention.layer_norm_rms_epsilon and llama.rope.freq_base must be positive");
-  if (file.find_tensor("rope_freqs.weight"))
-    throw InputError(file.path() + ": rope_freqs (Llama-3.1 rope scaling) is not supported yet");
+  // llama.cpp reads a scaling factor without a type as linear scaling; only "none" (or a factor of 1)
+  // leaves the rotary frequencies alone. Llama-3.1's scaling comes as the rope_freqs tensor instead.
+  const GgufValue* scaling_type = file.find("llama.rope.scaling.type");
+  const std::string type = scaling_type ? scaling_type->as_string("llama.rope.scaling.type") : "";
+  if (!type.empty() && type != "none")
+    throw InputError(file.path() + ": llama.rope.scaling.type '" + type + "' is not supported (none; Llama-3.1 scaling as rope_freqs)");
+  if (const GgufValue* factor = file.find("llama.rope.scaling.factor"); factor && type != "none") {
+    const double value = factor->as_double("llama.rope.scaling.factor");
+    if (value != 0 && value != 1)
+      throw InputError(file.path() + ": llama.rope.scaling.factor " + std::to_string(value) +
+                       " asks for linear rope scaling, which is not supported");
+  }
   c.vocab = static_cast<int64_t>(file.tensor("token_embd.weight").shape().front());
   return c;
 }
@@ -194,6 +223,17 @@ class LlamaModel final : public HookedLanguageModel {
     inv_freq_.resize(static_cast<size_t>(c.head_dim / 2));
     for (size_t i = 0; i < inv_freq_.size(); ++i)
       inv_freq_[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
+    // Llama-3.1 scaling: rope_freqs holds a divisor per rotary pair (llama.cpp's freq_factors).
+    if (file_->find_tensor("rope_freqs.weight")) {
+      const at::Tensor divisors = load("rope_freqs.weight", {c.head_dim / 2}).to(at::kDouble).contiguous();
+      for (size_t i = 0; i < inv_freq_.size(); ++i) {
+        const double divisor = divisors.data_ptr<double>()[i];
+        if (!(divisor > 0) || !std::isfinite(divisor))
+          throw InputError(file_->path() + ": rope_freqs.weight[" + std::to_string(i) + "] is " + std::to_string(divisor) +
+                           ", expected a positive divisor");
+        inv_freq_[i] /= divisor;
+      }
+    }
 
     embed_hook_ = registry_.declare("hook_embed");
     for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l));
