@@ -7,6 +7,7 @@
 
 #include "apps/optim-hunter/commands.h"
 #include "lm/arch/architecture_registry.h"
+#include "lm/format/checkpoint_paths.h"
 #include "lm/tokenizer/tokenizer_file.h"
 
 namespace oh::cli {
@@ -23,7 +24,7 @@ struct GenerateArgs {
 Action add_generate_command(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
   auto* cmd = app.add_subcommand("generate", "Continue a text with the model (greedy, or seeded sampling)");
-  cmd->add_option("--model", args->model, "GGUF model file")->required();
+  cmd->add_option("--model", args->model, "GGUF model file, or a Hugging Face checkpoint (directory, *.safetensors, index .json; tokenizer.json beside it)")->required();
   cmd->add_option("--text", args->text, "The prompt")->required();
   cmd->add_flag("--bos", args->bos, "Prepend the BOS token to the prompt");
   cmd->add_flag("--special", args->special, "Parse special-token text such as <|eot_id|> in the prompt");
@@ -36,7 +37,7 @@ Action add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", args->options.seed, "Seed of the sampling draws")->default_val(0);
   cmd->add_flag("--json", args->json, "Print {\"prompt_ids\", \"ids\", \"text\"}");
   return [args] {
-    const lm::BpeTokenizer tokenizer = lm::load_tokenizer(args->model);
+    const lm::BpeTokenizer tokenizer = lm::load_tokenizer(lm::tokenizer_path_for_model(args->model));
     const std::vector<int32_t> encoded = tokenizer.encode(args->text, {args->special, args->bos});
     const std::vector<int64_t> prompt(encoded.begin(), encoded.end());
     if (tokenizer.vocabulary().eos_id >= 0) args->options.stop_tokens = {tokenizer.vocabulary().eos_id};

@@ -1,12 +1,18 @@
 // `optim-hunter inspect MODEL`: what a GGUF file holds — architecture, hyperparameters, tensor table
-// and tokenizer summary — without loading any weights.
+// and tokenizer summary — or what a Hugging Face safetensors checkpoint holds — config.json, files,
+// tensor table, whether tokenizer.json is beside it — without loading any weights.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "apps/optim-hunter/commands.h"
+#include "core/error.h"
+#include "lm/format/checkpoint_paths.h"
 #include "lm/format/gguf_reader.h"
+#include "lm/format/safetensors_checkpoint.h"
 
 namespace oh::cli {
 namespace {
@@ -104,18 +110,66 @@ std::string render_text(const json& d) {
   return s;
 }
 
+json read_config(const std::string& directory) {
+  const std::string path = (std::filesystem::path(directory) / "config.json").string();
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw InputError(path + ": malformed JSON: " + e.what());
+  }
+}
+
+json describe_checkpoint(const std::string& model_path) {
+  const lm::SafetensorsCheckpoint checkpoint = lm::SafetensorsCheckpoint::open(model_path);
+  json files = json::array(), tensors = json::array();
+  for (const auto& f : checkpoint.files()) files.push_back({{"path", f.path()}, {"tensors", f.tensors().size()}});
+  for (const auto& name : checkpoint.tensor_names()) {
+    const lm::SafetensorsTensor& t = checkpoint.tensor(name);
+    tensors.push_back({{"name", name}, {"type", lm::safetensors_dtype_traits(t.dtype).name}, {"shape", t.shape},
+                       {"file", std::filesystem::path(checkpoint.file_of(name).path()).filename().string()},
+                       {"bytes", t.byte_count()}});
+  }
+  const std::filesystem::path tokenizer = std::filesystem::path(checkpoint.directory()) / "tokenizer.json";
+  std::error_code ec;
+  return {{"path", checkpoint.path()},
+          {"format", "safetensors"},
+          {"config", read_config(checkpoint.directory())},
+          {"files", files},
+          {"tensors", tensors},
+          {"tokenizer_json", std::filesystem::is_regular_file(tokenizer, ec) ? json(tokenizer.string()) : json(nullptr)}};
+}
+
+std::string render_checkpoint_text(const json& d) {
+  std::string s = fmt::format("checkpoint: {} (safetensors, {} files, {} tensors)\n", d["path"].get<std::string>(),
+                              d["files"].size(), d["tensors"].size());
+  s += "config:\n";
+  if (d["config"].is_object())
+    for (const auto& [k, v] : d["config"].items()) s += fmt::format("  {} = {}\n", k, scalar_text(v));
+  else
+    s += "  (no config.json)\n";
+  s += fmt::format("tokenizer: {}\n", d["tokenizer_json"].is_null() ? "(no tokenizer.json)" : d["tokenizer_json"].get<std::string>());
+  s += fmt::format("tensors:\n  {:<48} {:<5} {:<24} {:<32} {:>14}\n", "name", "type", "shape", "file", "bytes");
+  for (const auto& t : d["tensors"])
+    s += fmt::format("  {:<48} {:<5} {:<24} {:<32} {:>14}\n", t["name"].get<std::string>(), t["type"].get<std::string>(),
+                     t["shape"].dump(), t["file"].get<std::string>(), t["bytes"].get<uint64_t>());
+  return s;
+}
+
 }  // namespace
 
 Action add_inspect_command(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
-  auto* cmd = app.add_subcommand("inspect", "Show a GGUF model's architecture, hyperparameters, tensors and tokenizer");
-  cmd->add_option("model", args->model, "GGUF file")->required();
+  auto* cmd = app.add_subcommand("inspect", "Show a GGUF model's architecture, hyperparameters, tensors and tokenizer, or a safetensors checkpoint's config and tensors");
+  cmd->add_option("model", args->model, "GGUF file, or a Hugging Face checkpoint (directory, *.safetensors, index .json)")->required();
   cmd->add_flag("--json", args->json, "Print one JSON document");
   cmd->add_option("--out", args->out, "Write to this file instead of stdout");
   return [args] {
-    const auto file = lm::GgufFile::open(args->model);
-    const json d = describe(file);
-    emit(args->json ? d.dump(2, ' ', false, json::error_handler_t::replace) + "\n" : render_text(d), args->out);
+    const bool checkpoint = lm::is_safetensors_checkpoint_path(args->model);
+    const json d = checkpoint ? describe_checkpoint(args->model) : describe(lm::GgufFile::open(args->model));
+    const std::string text = checkpoint ? render_checkpoint_text(d) : render_text(d);
+    emit(args->json ? d.dump(2, ' ', false, json::error_handler_t::replace) + "\n" : text, args->out);
     return 0;
   };
 }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "lm/arch/architecture_registry.h"
 #include "lm/arch/logits_file.h"
+#include "lm/format/checkpoint_paths.h"
 #include "lm/tokenizer/tokenizer_file.h"
 
 namespace oh::cli {
@@ -44,14 +45,14 @@ std::vector<int64_t> parse_token_list(const std::string& text) {
 Action add_logits_command(CLI::App& app) {
   auto args = std::make_shared<LogitsArgs>();
   auto* cmd = app.add_subcommand("logits", "Float32 logits of every position of one sequence, as .npy or .json");
-  cmd->add_option("--model", args->model, "GGUF model file")->required();
+  cmd->add_option("--model", args->model, "GGUF model file, or a Hugging Face checkpoint (directory, *.safetensors, index .json; tokenizer.json beside it)")->required();
   auto* tokens = cmd->add_option("--tokens", args->tokens, "Comma-separated token ids, e.g. 128000,791,4062");
   auto* text = cmd->add_option("--text", args->text, "Text to tokenize with the model's vocabulary");
   tokens->excludes(text);
   cmd->add_flag("--bos", args->bos, "Prepend the BOS token to --text")->needs(text);
   cmd->add_option("--out", args->out, "Output file: .npy ([positions, vocab] '<f4'), or .json")->required();
   cmd->add_flag("--llama-cpp-rounding", args->llama_cpp_rounding,
-                "Round activations as llama.cpp does before Q8_0 (and F16) weight matmuls, for comparisons");
+                "Round activations as llama.cpp does before non-F32 weight matmuls (F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K), for comparisons");
   cmd->add_flag("--json", args->json, "Print {\"out\", \"positions\", \"vocab\"} on stdout");
   return [args, tokens, text] {
     if (tokens->count() == 0 && text->count() == 0) throw InputError("logits: give --tokens or --text");
@@ -59,7 +60,7 @@ Action add_logits_command(CLI::App& app) {
     options.llama_cpp_rounding = args->llama_cpp_rounding;
     const auto model = lm::load_model(args->model, options);
     const std::vector<int64_t> ids = tokens->count() ? parse_token_list(args->tokens) : [&] {
-      const auto encoded = lm::load_tokenizer(args->model).encode(args->text, {false, args->bos});
+      const auto encoded = lm::load_tokenizer(lm::tokenizer_path_for_model(args->model)).encode(args->text, {false, args->bos});
       return std::vector<int64_t>(encoded.begin(), encoded.end());
     }();
     const lm::LogitsMatrix logits = model->logits(ids);

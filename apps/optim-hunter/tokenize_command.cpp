@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/optim-hunter/commands.h"
+#include "lm/format/checkpoint_paths.h"
 #include "lm/tokenizer/tokenizer_file.h"
 
 namespace oh::cli {
@@ -18,14 +19,14 @@ struct TokenizeArgs {
 Action add_tokenize_command(CLI::App& app) {
   auto args = std::make_shared<TokenizeArgs>();
   auto* cmd = app.add_subcommand("tokenize", "Tokenize text with a model's vocabulary (GGUF or tokenizer.json)");
-  cmd->add_option("--model", args->model, "GGUF file, or a Hugging Face tokenizer.json")->required();
+  cmd->add_option("--model", args->model, "GGUF file, a Hugging Face tokenizer.json, or a checkpoint directory (its tokenizer.json)")->required();
   cmd->add_option("--text", args->text, "Text to tokenize (UTF-8)")->required();
   cmd->add_flag("--special", args->special, "Parse special-token text such as <|eot_id|> into its token");
   cmd->add_flag("--bos", args->bos, "Prepend the BOS token");
   cmd->add_flag("--json", args->json, "Print {\"ids\": [...], \"pieces\": [...]}");
   cmd->add_option("--out", args->out, "Write to this file instead of stdout");
   return [args] {
-    const lm::BpeTokenizer tokenizer = lm::load_tokenizer(args->model);
+    const lm::BpeTokenizer tokenizer = lm::load_tokenizer(lm::tokenizer_path_for_model(args->model));
     const auto ids = tokenizer.encode(args->text, {args->special, args->bos});
     nlohmann::json pieces = nlohmann::json::array();
     std::string text;

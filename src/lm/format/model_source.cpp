@@ -3,18 +3,12 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "lm/format/checkpoint_paths.h"
 #include "lm/format/gguf_model_source.h"
 #include "lm/format/hf_gpt2_source.h"
 #include "lm/format/hf_llama_source.h"
 
 namespace oh::lm {
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
 
 const GgufValue& ModelSource::at(const std::string& key) const {
   if (const GgufValue* v = find(key)) return *v;
@@ -44,8 +38,7 @@ std::vector<float> ModelSource::to_float(const GgufTensorInfo& tensor) const {
 }
 
 std::shared_ptr<const ModelSource> open_model_source(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec) || ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json")) {
+  if (is_safetensors_checkpoint_path(path)) {
     SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open(path);
     if (is_hf_gpt2_config((std::filesystem::path(checkpoint.directory()) / "config.json").string()))
       return std::make_shared<const HfGpt2Source>(std::move(checkpoint));
