@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 extern "C" {
 // oneDNN's C API (oneapi/dnnl/dnnl.h, oneDNN 2.x; the -dev package is not needed for one
@@ -34,6 +35,16 @@ namespace oh::tensor_runtime {
 namespace {
 
 std::atomic<std::uint64_t> served_calls{0};
+
+// OH_FAST_SGEMM=0 in the environment hands every call to the reference BLAS: the before/after
+// comparison in one binary, without a second build.
+bool disabled_by_environment() {
+  static const bool disabled = [] {
+    const char* value = std::getenv("OH_FAST_SGEMM");
+    return value != nullptr && std::string(value) == "0";
+  }();
+  return disabled;
+}
 
 // gfortran's ABI appends the lengths of CHARACTER arguments.
 using ReferenceSgemm = void (*)(const char*, const char*, const int*, const int*, const int*,
@@ -104,7 +115,7 @@ extern "C" void sgemm_(const char* transa, const char* transb, const int* m, con
     reinterpret_cast<ReferenceSgemm>(next_definition("sgemm_"))(
         transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1, 1);
   };
-  if (!valid) return reference();
+  if (!valid || disabled_by_environment()) return reference();
   if (*m == 0 || *n == 0 || ((*alpha == 0.0f || *k == 0) && *beta == 1.0f)) return;
   if (*alpha == 0.0f || *k == 0) {
     scale_columns(*m, *n, *beta, c, *ldc);
@@ -122,7 +133,7 @@ extern "C" void sgemv_(const char* trans, const int* m, const int* n, const floa
   const char t = upper(*trans);
   const bool valid = is_transpose_flag(t) && *m >= 0 && *n >= 0 && *lda >= std::max(1, *m) &&
                      *incx != 0 && *incy != 0;
-  if (!valid || *incx < 0 || *incy < 0) {
+  if (!valid || *incx < 0 || *incy < 0 || disabled_by_environment()) {
     reinterpret_cast<ReferenceSgemv>(next_definition("sgemv_"))(trans, m, n, alpha, a, lda, x, incx,
                                                                 beta, y, incy, 1);
     return;
