@@ -77,7 +77,9 @@ void DynamicsConfig::validate() const {
 
 at::Tensor DynamicsSequences::nonlinearity(const at::Tensor& h) const {
   if (!mlp_in.defined()) return h;
-  return at::matmul(at::gelu(at::matmul(h, mlp_in.transpose(1, 2))), mlp_out.transpose(1, 2));
+  const at::Tensor g = at::matmul(at::gelu(at::matmul(h, mlp_in.transpose(1, 2))), mlp_out.transpose(1, 2));
+  // Norm-preserving, as the orthogonal W* is: the raw MLP expands some sequences' states without bound.
+  return g * (h.norm(2, -1, true) / g.norm(2, -1, true).clamp_min(1e-12));
 }
 
 DynamicsSequences sample_dynamics(const DynamicsConfig& config, int64_t count, uint64_t seed) {

@@ -4,10 +4,13 @@
 // W* a random orthogonal matrix per sequence (QR of a Gaussian, columns' signs fixed by diag R > 0).
 //   fully observed:     n_s = n_h = 10, C* = I, f = id
 //   partially observed: n_s = 5, n_h = 15, C* per sequence with entries N(0, observation_var)
-//   nonlinear:          C* = I, f(h) = B·GELU(A h), A [n_m, n_h], B [n_h, n_m] per sequence, n_m = 4·n_h.
+//   nonlinear:          C* = I, f(h) = B·GELU(A h), A [n_m, n_h], B [n_h, n_m] per sequence, n_m = 4·n_h,
+//                       rescaled to ‖f(h)‖ = ‖h‖.
 // Our readings of what the paper leaves open (recorded in run.json): σ² = 0.01 for both noises; A and
 // B are drawn per sequence with entry variance mlp_var / fan-in (1.1/n_h and 1.1/n_m), since entries
-// of variance 1.1 itself make h grow by a factor of ~10 per step and overflow within T = 50.
+// of variance 1.1 itself make h grow by a factor of ~10 per step and overflow within T = 50. Even so,
+// some sequences' MLPs expand states without bound (an eval set of 200 reached |s| ~ 1e5), so f is
+// rescaled to keep the norm, as the orthogonal W* does for the linear systems.
 // Randomness: one CPU generator seeded explicitly; draw order W*, C*, A, B, h_1, then per step ε_h and ε_s.
 #include <ATen/core/Tensor.h>
 
@@ -47,7 +50,7 @@ struct DynamicsSequences {
   at::Tensor mlp_in, mlp_out;  // A [b, n_m, n_h], B [b, n_h, n_m]; undefined unless nonlinear
 
   int64_t count() const { return states.size(0); }
-  /// f(h) for h [b, T, n_h] with these sequences' A, B (identity when linear).
+  /// f(h) for h [b, T, n_h] with these sequences' A, B, rescaled to ‖h‖ (identity when linear).
   at::Tensor nonlinearity(const at::Tensor& h) const;
 };
 

@@ -44,6 +44,12 @@ TEST(DynamicsTasks, SequencesFollowTheirDefinitionAndAreSeeded) {
     const at::Tensor predicted = at::matmul(a.nonlinearity(a.hidden), a.transition.transpose(1, 2));
     const double process_var = (a.hidden.narrow(1, 1, 49) - predicted.narrow(1, 0, 49)).var().item<double>();
     EXPECT_NEAR(process_var, 0.01, 1e-3);
+    // Bounded: W* f keeps ‖h‖ (‖h_1‖ ≈ √n_h), so only the noise's random walk (‖·‖ ≈ √(50·0.01·n_h)) adds to it.
+    const DynamicsSequences many = sample_dynamics(c, 500, 9);
+    const double largest = max_abs(many.hidden);
+    std::printf("%s: largest |h| over 500 sequences %.2f\n", task, largest);
+    EXPECT_LT(largest, 20.0);
+    EXPECT_NEAR(many.nonlinearity(many.hidden).norm(2, -1).mean().item<double>(), many.hidden.norm(2, -1).mean().item<double>(), 1e-4);
   }
   const DynamicsConfig partial = DynamicsConfig::preset("dynamics-partial");
   EXPECT_EQ(partial.hidden_dim, 15);
