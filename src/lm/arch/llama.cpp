@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -21,10 +23,16 @@ struct LlamaConfig {
   double rms_eps = 0, rope_base = 0;
 };
 
-/// A weight matrix as float32 and the type it was stored in (llama.cpp's activation rounding depends on it).
+/// A weight matrix [rows, cols] and the type it is stored in (llama.cpp's activation rounding depends on
+/// it). F32 weights are float tensors (in place on the memory map, or a reordered copy); other types stay
+/// in their stored bytes and are converted to float on use, one matrix (or slice of rows) at a time, so
+/// a model never holds all its weights as float (issue 3 item 10).
 struct Linear {
-  at::Tensor weight;
+  at::Tensor weight;                          // float32 [rows, cols] when stored as F32
+  const GgufTensorInfo* stored_tensor = nullptr;  // the bytes to convert otherwise
   GgmlType stored = GgmlType::F32;
+  int64_t rows = 0, cols = 0;
+  int64_t rotary_heads = 0, head_dim = 0;     // rotary_heads > 0: Q/K rows to reorder after conversion
 };
 
 struct LlamaBlock {
@@ -118,29 +126,6 @@ LlamaConfig read_config(const ModelSource& file) {
   return c;
 }
 
-/// Weights as float32 tensors: F32 in place on the memory map, other types dequantised at load.
-class WeightLoader {
- public:
-  explicit WeightLoader(const ModelSource& file) : file_(file) {}
-
-  at::Tensor operator()(const std::string& name, const std::vector<int64_t>& expected) const {
-    const GgufTensorInfo& info = file_.tensor(name);
-    const std::vector<uint64_t> dims = info.shape();
-    const std::vector<int64_t> shape(dims.begin(), dims.end());
-    if (shape != expected)
-      throw InputError(file_.path() + ": tensor '" + name + "' has shape " + shape_text(shape) + ", expected " +
-                       shape_text(expected));
-    if (info.type == GgmlType::F32)
-      return at::from_blob(const_cast<uint8_t*>(info.data), shape, at::TensorOptions().dtype(at::kFloat));
-    at::Tensor values = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
-    file_.to_float(info, values.data_ptr<float>());
-    return values;
-  }
-
- private:
-  const ModelSource& file_;
-};
-
 /// GGUF stores Q and K rows per head in Meta's adjacent-pair rotary layout (rows 2i, 2i+1 rotate
 /// together); the canonical layout is HF's half-split one (row i with row i + d/2), so hook_q/hook_k
 /// do not depend on the file format. Row (h, i, c) moves to (h, c, i). This copies Q and K (the only
@@ -148,6 +133,83 @@ class WeightLoader {
 at::Tensor to_half_split_rows(const at::Tensor& weight, int64_t heads, int64_t head_dim) {
   return weight.view({heads, head_dim / 2, 2, weight.size(1)}).transpose(1, 2).reshape({heads * head_dim, weight.size(1)});
 }
+
+/// Converts rows [first, first + count) of a non-F32 `l` to float32 at `dst` (rows are whole blocks).
+void convert_rows(const Linear& l, int64_t first, int64_t count, float* dst) {
+  const GgmlTypeTraits& traits = ggml_type_traits(l.stored);
+  const auto row_bytes = static_cast<size_t>(l.cols) / traits.block_elements * traits.block_bytes;
+  dequantize(l.stored, l.stored_tensor->data + static_cast<size_t>(first) * row_bytes, dst,
+             static_cast<size_t>(count * l.cols));
+}
+
+/// Rows [first, first + count) of `l` as float32 [count, cols], in the half-split Q/K layout.
+at::Tensor float_rows(const Linear& l, int64_t first, int64_t count) {
+  if (l.weight.defined()) return l.weight.narrow(0, first, count);
+  assert(l.rotary_heads == 0 || (first == 0 && count == l.rows));  // Q/K are reordered whole
+  at::Tensor values = at::empty({count, l.cols}, at::TensorOptions().dtype(at::kFloat));
+  convert_rows(l, first, count, values.data_ptr<float>());
+  return l.rotary_heads > 0 ? to_half_split_rows(values, l.rotary_heads, l.head_dim) : values;
+}
+
+at::Tensor float_weight(const Linear& l) { return float_rows(l, 0, l.rows); }
+
+/// Reads tensors by name with their shapes checked: vectors (norms, rope_freqs) as float32 at load, F32
+/// in place on the memory map; matrices as Linear, converted on use unless F32.
+class WeightLoader {
+ public:
+  WeightLoader(const ModelSource& file, bool rotary_rows_half_split)
+      : file_(file), rotary_rows_half_split_(rotary_rows_half_split) {}
+
+  at::Tensor operator()(const std::string& name, const std::vector<int64_t>& expected) const {
+    const GgufTensorInfo& info = checked(name, expected);
+    if (info.type == GgmlType::F32) return in_place(info, expected);
+    at::Tensor values = at::empty(expected, at::TensorOptions().dtype(at::kFloat));
+    file_.to_float(info, values.data_ptr<float>());
+    return values;
+  }
+
+  /// A weight matrix; `rotary_heads` > 0 marks Q/K rows of that many heads of `head_dim` rows.
+  Linear matrix(const std::string& name, int64_t rows, int64_t cols, int64_t rotary_heads = 0, int64_t head_dim = 0) const {
+    const GgufTensorInfo& info = checked(name, {rows, cols});
+    if (!is_convertible(info.type))
+      throw InputError(file_.path() + ": tensor '" + name + "' has type " + ggml_type_traits(info.type).name +
+                       ", which this engine cannot read yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+    Linear l;
+    l.stored = info.type;
+    l.rows = rows;
+    l.cols = cols;
+    const bool reorder = rotary_heads > 0 && !rotary_rows_half_split_;
+    if (info.type == GgmlType::F32) {
+      l.weight = in_place(info, {rows, cols});
+      if (reorder) l.weight = to_half_split_rows(l.weight, rotary_heads, head_dim);
+    } else {
+      l.stored_tensor = &info;
+      if (reorder) {
+        l.rotary_heads = rotary_heads;
+        l.head_dim = head_dim;
+      }
+    }
+    return l;
+  }
+
+ private:
+  const GgufTensorInfo& checked(const std::string& name, const std::vector<int64_t>& expected) const {
+    const GgufTensorInfo& info = file_.tensor(name);
+    const std::vector<uint64_t> dims = info.shape();
+    const std::vector<int64_t> shape(dims.begin(), dims.end());
+    if (shape != expected)
+      throw InputError(file_.path() + ": tensor '" + name + "' has shape " + shape_text(shape) + ", expected " +
+                       shape_text(expected));
+    return info;
+  }
+
+  static at::Tensor in_place(const GgufTensorInfo& info, const std::vector<int64_t>& shape) {
+    return at::from_blob(const_cast<uint8_t*>(info.data), shape, at::TensorOptions().dtype(at::kFloat));
+  }
+
+  const ModelSource& file_;
+  bool rotary_rows_half_split_;
+};
 
 /// The hook points of one block, in the order the forward pass fires them (TransformerLens's names).
 struct BlockHooks {
@@ -194,31 +256,25 @@ class LlamaModel final : public HookedLanguageModel {
   LlamaModel(std::shared_ptr<const ModelSource> file, const ModelOptions& options)
       : file_(std::move(file)), options_(options), config_(read_config(*file_)) {
     const LlamaConfig& c = config_;
-    const WeightLoader load(*file_);
+    const WeightLoader load(*file_, file_->rotary_rows_half_split());
     const int64_t kv_dim = c.n_head_kv * c.head_dim;
-    auto linear = [&](const std::string& name, const std::vector<int64_t>& shape) {
-      return Linear{load(name, shape), file_->tensor(name).type};
-    };
-    token_embd_ = load("token_embd.weight", {c.vocab, c.n_embd});
+    token_embd_ = load.matrix("token_embd.weight", c.vocab, c.n_embd);
     for (int64_t l = 0; l < c.n_layer; ++l) {
       const std::string p = "blk." + std::to_string(l) + ".";
       LlamaBlock b;
       b.attn_norm = load(p + "attn_norm.weight", {c.n_embd});
-      b.wq = linear(p + "attn_q.weight", {c.n_embd, c.n_embd});
-      if (!file_->rotary_rows_half_split()) b.wq.weight = to_half_split_rows(b.wq.weight, c.n_head, c.head_dim);
-      b.wk = linear(p + "attn_k.weight", {kv_dim, c.n_embd});
-      if (!file_->rotary_rows_half_split()) b.wk.weight = to_half_split_rows(b.wk.weight, c.n_head_kv, c.head_dim);
-      b.wv = linear(p + "attn_v.weight", {kv_dim, c.n_embd});
-      b.wo = linear(p + "attn_output.weight", {c.n_embd, c.n_embd});
+      b.wq = load.matrix(p + "attn_q.weight", c.n_embd, c.n_embd, c.n_head, c.head_dim);
+      b.wk = load.matrix(p + "attn_k.weight", kv_dim, c.n_embd, c.n_head_kv, c.head_dim);
+      b.wv = load.matrix(p + "attn_v.weight", kv_dim, c.n_embd);
+      b.wo = load.matrix(p + "attn_output.weight", c.n_embd, c.n_embd);
       b.ffn_norm = load(p + "ffn_norm.weight", {c.n_embd});
-      b.w_gate = linear(p + "ffn_gate.weight", {c.n_ff, c.n_embd});
-      b.w_up = linear(p + "ffn_up.weight", {c.n_ff, c.n_embd});
-      b.w_down = linear(p + "ffn_down.weight", {c.n_embd, c.n_ff});
+      b.w_gate = load.matrix(p + "ffn_gate.weight", c.n_ff, c.n_embd);
+      b.w_up = load.matrix(p + "ffn_up.weight", c.n_ff, c.n_embd);
+      b.w_down = load.matrix(p + "ffn_down.weight", c.n_embd, c.n_ff);
       blocks_.push_back(std::move(b));
     }
     output_norm_ = load("output_norm.weight", {c.n_embd});
-    output_ = file_->find_tensor("output.weight") ? linear("output.weight", {c.vocab, c.n_embd})
-                                                  : Linear{token_embd_, file_->tensor("token_embd.weight").type};
+    output_ = file_->find_tensor("output.weight") ? load.matrix("output.weight", c.vocab, c.n_embd) : token_embd_;
     // Inverse frequencies base^(-2i/d) of rotary pair i, in double so the angles carry no float rounding.
     inv_freq_.resize(static_cast<size_t>(c.head_dim / 2));
     for (size_t i = 0; i < inv_freq_.size(); ++i)
@@ -249,7 +305,7 @@ class LlamaModel final : public HookedLanguageModel {
     head.norm_kind = hooks::OutputHead::NormKind::RMS;
     head.norm_weight = output_norm_;
     head.norm_eps = config_.rms_eps;
-    head.W_U = output_.weight.t();
+    head.W_U = float_weight(output_).t();
     return head;
   }
 
@@ -313,7 +369,7 @@ class LlamaModel final : public HookedLanguageModel {
   at::Tensor run(const at::Tensor& ids, const at::Tensor& position_ids, const at::Tensor& hidden, KvCache* cache,
                  hooks::HookPass& pass) const {
     const auto [cos, sin] = rotary_tables(position_ids);
-    at::Tensor x = pass(embed_hook_, at::embedding(token_embd_, ids));  // [b, p, d]
+    at::Tensor x = pass(embed_hook_, embed(ids));  // [b, p, d]
     for (size_t l = 0; l < blocks_.size(); ++l) {
       if (pass.stops_before(static_cast<int>(l))) return x;
       const LlamaBlock& b = blocks_[l];
@@ -378,7 +434,7 @@ class LlamaModel final : public HookedLanguageModel {
     if (!pass.armed(h.result)) return project(z_flat, b.wo);
     // Opt-in per-head outputs: result[b, p, h] = W_O[:, h·dh : (h+1)·dh] z[b, p, h]; attn_out is their sum.
     const at::Tensor z_heads = activation_for(z_flat, b.wo).view({batch * positions, c.n_head, c.head_dim}).transpose(0, 1);
-    const at::Tensor wo_heads = b.wo.weight.view({c.n_embd, c.n_head, c.head_dim}).permute({1, 2, 0});  // [h, dh, d]
+    const at::Tensor wo_heads = float_weight(b.wo).view({c.n_embd, c.n_head, c.head_dim}).permute({1, 2, 0});  // [h, dh, d]
     const at::Tensor result =
         pass(h.result, at::bmm(z_heads, wo_heads).view({c.n_head, batch, positions, c.n_embd}).permute({1, 2, 0, 3}));
     return result.sum(2);
@@ -392,10 +448,29 @@ class LlamaModel final : public HookedLanguageModel {
 
   /// The activation a matmul with `l` sees: as is, or rounded like llama.cpp when asked to.
   at::Tensor activation_for(const at::Tensor& x, const Linear& l) const {
-    return options_.llama_cpp_rounding ? round_like_llama_cpp(x, l.stored, l.weight.size(0), options_.llama_cpp_amx) : x;
+    return options_.llama_cpp_rounding ? round_like_llama_cpp(x, l.stored, l.rows, options_.llama_cpp_amx) : x;
   }
 
-  at::Tensor project(const at::Tensor& x, const Linear& l) const { return at::linear(activation_for(x, l), l.weight); }
+  /// x · Wᵀ. A converted matrix of more than kRowsConvertedAtOnce rows (the vocabulary projection) goes
+  /// in slices of rows, so its float copy is never whole.
+  at::Tensor project(const at::Tensor& x, const Linear& l) const {
+    const at::Tensor input = activation_for(x, l);
+    if (l.weight.defined() || l.rotary_heads > 0 || l.rows <= kRowsConvertedAtOnce) return at::linear(input, float_weight(l));
+    std::vector<at::Tensor> slices;
+    for (int64_t first = 0; first < l.rows; first += kRowsConvertedAtOnce)
+      slices.push_back(at::linear(input, float_rows(l, first, std::min(kRowsConvertedAtOnce, l.rows - first))));
+    return at::cat(slices, -1);
+  }
+
+  /// The embeddings of token ids [b, p]: only the rows used are converted.
+  at::Tensor embed(const at::Tensor& ids) const {
+    if (token_embd_.weight.defined()) return at::embedding(token_embd_.weight, ids);
+    const at::Tensor flat = ids.reshape({-1}).contiguous();
+    at::Tensor out = at::empty({flat.numel(), config_.n_embd}, at::TensorOptions().dtype(at::kFloat));
+    const int64_t* id = flat.data_ptr<int64_t>();
+    for (int64_t i = 0; i < flat.numel(); ++i) convert_rows(token_embd_, id[i], 1, out.data_ptr<float>() + i * config_.n_embd);
+    return out.view({ids.size(0), ids.size(1), config_.n_embd});
+  }
 
   /// x · (1 / scale) rather than x / scale: llama.cpp's rounding (it multiplies by 1/sqrtf(mean + eps)).
   at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, const NormHooks& h, hooks::HookPass& pass) const {
@@ -422,8 +497,9 @@ class LlamaModel final : public HookedLanguageModel {
   std::shared_ptr<const ModelSource> file_;  // owns the memory map that F32 weights live in
   ModelOptions options_;
   LlamaConfig config_;
-  at::Tensor token_embd_, output_norm_;
-  Linear output_;
+  static constexpr int64_t kRowsConvertedAtOnce = 16384;
+  at::Tensor output_norm_;
+  Linear token_embd_, output_;
   std::vector<LlamaBlock> blocks_;
   std::vector<double> inv_freq_;
   hooks::HookPointRegistry registry_;
