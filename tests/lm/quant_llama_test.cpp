@@ -1,18 +1,22 @@
 // The Llama builder on the newer weight types and Llama-3.1 rope scaling, without a reference:
 // a BF16/Q4_0/Q4_K/Q6_K model gives exactly the logits of the F32 model holding its dequantised
 // values (weights are converted, nothing else changes); rope_freqs of ones is no rope_freqs, other
-// divisors move the logits; rope scaling the builder does not implement is an InputError.
+// divisors move the logits; rope scaling the builder does not implement (GGUF keys, or linear scaling
+// in a Hugging Face config.json) is an InputError.
 // (Agreement with llama.cpp: lm_logits_conformance, label `reference`.)
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
 #include "core/error.h"
+#include "hf_llama_export.h"
 #include "lm/arch/architecture_registry.h"
 #include "lm/format/gguf_reader.h"
 #include "lm/format/gguf_writer.h"
@@ -86,6 +90,21 @@ TEST_F(QuantLlamaTest, QuantisedWeightsGiveTheLogitsOfTheirDequantisedValues) {
   }
 }
 
+TEST_F(QuantLlamaTest, ALargeVocabularyProjectsInSlicesWithTheSameLogits) {
+  // 40000 rows: the converted output projection goes in slices of 16384 rows (3 slices, the last short).
+  for (int i = 300; i < 40000; ++i) {
+    vocabulary_.tokens.push_back("t" + std::to_string(i));
+    vocabulary_.types.push_back(TokenType::Normal);
+  }
+  testing::TinyLlamaShape untied;
+  untied.tied_output = false;
+  const std::string quantised = write_model("wide.gguf", GgmlType::Q8_0, untied);
+  const LogitsMatrix got = load_model(quantised)->logits({1, 39999, 16384, 16383, 32768}),
+                     want = load_model(as_f32(quantised, "wide_f32.gguf"))->logits({1, 39999, 16384, 16383, 32768});
+  EXPECT_EQ(got.vocab, 40000);
+  EXPECT_EQ(max_abs_difference(got, want), 0.0);
+}
+
 TEST_F(QuantLlamaTest, RopeFreqsDivideTheRotaryFrequencies) {
   testing::TinyLlamaShape plain;
   const std::string without = write_model("plain.gguf", GgmlType::F32, plain);
@@ -129,6 +148,22 @@ TEST_F(QuantLlamaTest, UnimplementedRopeScalingIsAnInputError) {
               w.set_f32("llama.rope.scaling.factor", 4.0f);
             }))), 0.0);
   EXPECT_EQ(max_abs_difference(base, logits(as_f32(plain, "one.gguf", [](GgufWriter& w) { w.set_f32("llama.rope.scaling.factor", 1.0f); }))), 0.0);
+}
+
+TEST_F(QuantLlamaTest, LinearRopeScalingInAHuggingFaceConfigIsAnInputError) {
+  const std::string dir = (dir_ / "hf").string();
+  testing::export_llama_as_hf(GgufFile::open(write_model("plain.gguf", GgmlType::F32)), dir, SafetensorsDtype::F32);
+  const std::string config_path = dir + "/config.json";
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(config_path));
+  EXPECT_NO_THROW(load_model(dir));
+  config["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 2.0}};
+  std::ofstream(config_path) << config.dump();
+  try {
+    load_model(dir);
+    ADD_FAILURE() << "linear rope scaling was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("llama.rope.scaling.type 'linear' is not supported"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
