@@ -6,7 +6,7 @@
 namespace oh::tensor_runtime {
 
 // Calls to sgemm_/sgemv_ served by oneDNN since the process started (not those handed back to
-// the reference BLAS: invalid arguments, negative increments).
+// the reference BLAS: invalid arguments, negative increments, OH_FAST_SGEMM=0).
 std::uint64_t fast_sgemm_calls();
 
 }  // namespace oh::tensor_runtime
