@@ -2,8 +2,7 @@
 #include "icl/dynamics_training.h"
 
 #include <ATen/Parallel.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
+#include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/version.h>
@@ -20,6 +19,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "icl/optimizer.h"
 #include "icl/linear_tasks.h"
 
 namespace oh::icl {
@@ -30,14 +30,6 @@ namespace fs = std::filesystem;
 constexpr uint64_t kInitStream = 0;  // training batch of step s: stream s + 1
 constexpr double kDivergenceFactor = 10.0;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 CausalStack initial_model(const DynamicsTrainConfig& c) {
   return CausalStack(c.stack_config(), derive_seed(c.training.seed, kInitStream));
 }
@@ -45,24 +37,6 @@ CausalStack initial_model(const DynamicsTrainConfig& c) {
 at::Tensor training_loss(const CausalStack& model, const DynamicsTrainConfig& c, int64_t step) {
   const DynamicsSequences batch = sample_dynamics(c.dynamics, c.training.batch, derive_seed(c.training.seed, static_cast<uint64_t>(step) + 1));
   return next_state_loss(model.forward(dynamics_tokens(batch.states)), batch.states);
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<at::Tensor>& parameters) {
-  if (c.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.adam_eps).weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.adam_eps).weight_decay(c.weight_decay));
-}
-
-void clip_gradients(const std::vector<at::Tensor>& parameters, double max_norm) {
-  double squared = 0;
-  for (const at::Tensor& p : parameters)
-    if (p.grad().defined()) squared += p.grad().to(at::kDouble).pow(2).sum().item<double>();
-  const double norm = std::sqrt(squared);
-  if (norm > max_norm)
-    for (const at::Tensor& p : parameters)
-      if (p.grad().defined()) p.grad().mul_(max_norm / (norm + 1e-6));
 }
 
 nlohmann::json metrics_json(int64_t step, double train_loss, const DynamicsMetrics& m) {
@@ -245,7 +219,7 @@ DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const std:
     optimizer->zero_grad();
     loss.backward();
     if (t.clip_norm > 0) clip_gradients(parameters, t.clip_norm);
-    for (auto& group : optimizer->param_groups()) group.options().set_lr(t.learning_rate(step));
+    set_learning_rate(*optimizer, t.learning_rate(step));
     optimizer->step();
     if (bar) bar->advance();
   }
@@ -260,7 +234,7 @@ DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const std:
 DynamicsRun load_dynamics_run(const std::string& dir) {
   const fs::path run_path = fs::path(dir) / "run.json", weights = fs::path(dir) / "weights.pt";
   if (!fs::exists(run_path) || !fs::exists(weights)) throw InputError(dir + " holds no finished dynamics run (run.json and weights.pt)");
-  const nlohmann::json run = nlohmann::json::parse(read_text(run_path), nullptr, false);
+  const nlohmann::json run = nlohmann::json::parse(read_file(run_path.string()), nullptr, false);
   if (run.is_discarded() || !run.contains("config")) throw InputError(run_path.string() + ": no \"config\" object");
   DynamicsTrainConfig config = dynamics_config_from_json_text(run["config"].dump(), run_path.string());
   CausalStack model = initial_model(config);

@@ -2,8 +2,7 @@
 #include "icl/training.h"
 
 #include <ATen/Parallel.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
+#include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/version.h>
@@ -21,6 +20,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "icl/linear_tasks.h"
+#include "icl/optimizer.h"
 #include "icl/run_evaluation.h"
 
 namespace oh::icl {
@@ -38,14 +38,6 @@ struct RunPaths {
   fs::path run, metrics_lines, metrics, checkpoint, checkpoint_info;
 };
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 LsaConfig model_config(const TrainConfig& c) {
   LsaConfig m;
   m.token_dim = c.task_config.token_dim();
@@ -61,27 +53,6 @@ LsaModel initial_model(const TrainConfig& c) { return LsaModel::random(model_con
 at::Tensor training_loss(const LsaModel& model, const TrainConfig& c, int64_t step) {
   const LinearTasks batch = sample_linear_tasks(c.task_config, c.batch, derive_seed(c.seed, static_cast<uint64_t>(step) + 1));
   return 0.5 * (model.forward(make_tokens(batch)) - batch.y_test).pow(2).mean();
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<at::Tensor>& parameters) {
-  if (c.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.adam_eps).weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.adam_eps).weight_decay(c.weight_decay));
-}
-
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-}
-
-/// Scales the gradients so that their global L2 norm is at most `max_norm`.
-void clip_gradients(const std::vector<at::Tensor>& parameters, double max_norm) {
-  double squared = 0;
-  for (const at::Tensor& p : parameters) squared += p.grad().to(at::kDouble).pow(2).sum().item<double>();
-  const double norm = std::sqrt(squared);
-  if (norm > max_norm)
-    for (const at::Tensor& p : parameters) p.grad().mul_(max_norm / (norm + 1e-6));
 }
 
 void save_checkpoint(const RunPaths& paths, int64_t step, const std::vector<at::Tensor>& parameters, const torch::optim::Optimizer& optimizer) {
@@ -127,7 +98,7 @@ int64_t load_checkpoint(const RunPaths& paths, const std::vector<at::Tensor>& pa
 void record_config(const RunPaths& paths, const TrainConfig& config) {
   const nlohmann::json wanted = nlohmann::json::parse(to_json_text(config));
   if (fs::exists(paths.run)) {
-    const nlohmann::json recorded = nlohmann::json::parse(read_text(paths.run), nullptr, false);
+    const nlohmann::json recorded = nlohmann::json::parse(read_file(paths.run.string()), nullptr, false);
     if (recorded.is_discarded() || !recorded.contains("config") || recorded["config"] != wanted)
       throw InputError(paths.run.string() + " records another configuration: use a fresh --out directory to train a different run");
     return;
@@ -139,7 +110,7 @@ void record_config(const RunPaths& paths, const TrainConfig& config) {
 /// Keeps the metrics lines of steps before `step` (later ones are recomputed after a resume).
 void truncate_metrics_lines(const RunPaths& paths, int64_t step) {
   if (!fs::exists(paths.metrics_lines)) return;
-  std::istringstream lines(read_text(paths.metrics_lines));
+  std::istringstream lines(read_file(paths.metrics_lines.string()));
   std::string kept, line;
   while (std::getline(lines, line)) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
@@ -150,7 +121,7 @@ void truncate_metrics_lines(const RunPaths& paths, int64_t step) {
 
 /// Adds this session's timing to run.json (sessions: one per invocation, resumed or not).
 void record_session(const RunPaths& paths, const TrainResult& result, int threads) {
-  nlohmann::json run = nlohmann::json::parse(read_text(paths.run));
+  nlohmann::json run = nlohmann::json::parse(read_file(paths.run.string()));
   run["sessions"].push_back({{"resumed_from", result.resumed_from}, {"last_step", result.step}, {"finished", result.finished},
                              {"seconds", result.seconds}, {"threads", threads}});
   write_file_atomically(paths.run.string(), run.dump(2) + "\n");
@@ -205,7 +176,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
     if (!std::isfinite(loss_value) || loss_value > kDivergenceFactor * initial_loss) {
       std::string last_good = "none (it diverged before the first checkpoint)";
       if (fs::exists(paths.checkpoint_info)) {
-        const nlohmann::json info = nlohmann::json::parse(read_text(paths.checkpoint_info));
+        const nlohmann::json info = nlohmann::json::parse(read_file(paths.checkpoint_info.string()));
         const nlohmann::json marked = {{"step", info["step"]}, {"status", "last_good"}, {"diverged_at_step", step},
                                        {"diverged_loss", std::isfinite(loss_value) ? nlohmann::json(loss_value) : nlohmann::json("non-finite")},
                                        {"initial_loss", initial_loss}};
@@ -254,7 +225,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
 TrainedRun load_trained_run(const std::string& dir) {
   const RunPaths paths(dir);
   if (!fs::exists(paths.run) || !fs::exists(paths.checkpoint)) throw InputError(dir + " holds no icl training run (run.json and checkpoint.pt)");
-  const nlohmann::json run = nlohmann::json::parse(read_text(paths.run), nullptr, false);
+  const nlohmann::json run = nlohmann::json::parse(read_file(paths.run.string()), nullptr, false);
   if (run.is_discarded() || !run.contains("config")) throw InputError(paths.run.string() + ": no \"config\" object");
   const TrainConfig config = train_config_from_json_text(run["config"].dump(), paths.run.string());
   const LsaModel model = initial_model(config);

@@ -312,7 +312,9 @@ TEST(DynamicsTraining, DISABLED_HybridStackReachesLeastSquares) {
   const DynamicsSequences score = sample_dynamics(run.config.dynamics, 300, derive_seed(7, 2));
   for (const ProbeScore& p : probe_residual_stream(run.model, run.config.dynamics, fit, score, run.config.ridge, 1e-6)) {
     std::printf("%s %s R² %.4f\n", p.hook.c_str(), p.target.c_str(), p.r2);
-    if (p.layer == 1 && p.target == "least_squares") EXPECT_GT(p.r2, 0.98);
+    if (p.layer == 1 && p.target == "least_squares") {
+      EXPECT_GT(p.r2, 0.98);
+    }
   }
 }
 
