@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -103,6 +104,34 @@ TEST_F(QuantLlamaTest, ALargeVocabularyProjectsInSlicesWithTheSameLogits) {
                      want = load_model(as_f32(quantised, "wide_f32.gguf"))->logits({1, 39999, 16384, 16383, 32768});
   EXPECT_EQ(got.vocab, 40000);
   EXPECT_EQ(max_abs_difference(got, want), 0.0);
+}
+
+TEST_F(QuantLlamaTest, AWeightTypeWithoutAConversionIsAnInputError) {
+  // A Q8_0 model whose ffn_up claims Q4_1 (20-byte blocks: still within the file): the tensor info is the
+  // name, its dimension count (u32), two u64 dimensions, then the type id (u32).
+  const std::string path = write_model("q41.gguf", GgmlType::Q8_0);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string name = "blk.1.ffn_up.weight";
+  const size_t at = bytes.find(name);
+  ASSERT_NE(at, std::string::npos);
+  const size_t type_at = at + name.size() + 4 + 2 * 8;
+  uint32_t type;
+  std::memcpy(&type, bytes.data() + type_at, 4);
+  ASSERT_EQ(type, static_cast<uint32_t>(GgmlType::Q8_0));
+  type = static_cast<uint32_t>(GgmlType::Q4_1);
+  std::memcpy(bytes.data() + type_at, &type, 4);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  try {
+    load_model(path);
+    ADD_FAILURE() << "a Q4_1 weight was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'blk.1.ffn_up.weight' has type Q4_1, which this engine cannot read yet"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(QuantLlamaTest, RopeFreqsDivideTheRotaryFrequencies) {

@@ -173,7 +173,7 @@ class WeightLoader {
     const GgufTensorInfo& info = checked(name, {rows, cols});
     if (!is_convertible(info.type))
       throw InputError(file_.path() + ": tensor '" + name + "' has type " + ggml_type_traits(info.type).name +
-                       ", which this engine cannot read yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+                       ", which this engine cannot read yet (" + convertible_type_names() + ")");
     Linear l;
     l.stored = info.type;
     l.rows = rows;

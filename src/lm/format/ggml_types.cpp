@@ -21,8 +21,6 @@ constexpr GgmlTypeTraits kTypes[] = {
     {GgmlType::F64, "F64", 1, 8},       {GgmlType::BF16, "BF16", 1, 2},
 };
 
-constexpr const char* kConvertibleNames = "F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K";
-
 uint32_t float_bits(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -97,6 +95,8 @@ bool is_convertible(GgmlType type) {
   }
 }
 
+const char* convertible_type_names() { return "F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K"; }
+
 void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
   const auto* bytes = static_cast<const uint8_t*>(src);
   switch (type) {
@@ -136,7 +136,7 @@ void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
       return dequantize_q6_k(bytes, dst, n);
     default:
       throw InputError(std::string("conversion from ggml type ") + ggml_type_traits(type).name +
-                       " is not supported (" + kConvertibleNames + ")");
+                       " is not supported (" + convertible_type_names() + ")");
   }
 }
 
@@ -181,7 +181,7 @@ void quantize(GgmlType type, const float* src, void* dst, size_t n) {
       return quantize_q6_k(src, bytes, n);
     default:
       throw InputError(std::string("conversion to ggml type ") + ggml_type_traits(type).name +
-                       " is not supported (" + kConvertibleNames + ")");
+                       " is not supported (" + convertible_type_names() + ")");
   }
 }
 

@@ -43,5 +43,7 @@ void dequantize(GgmlType type, const void* src, float* dst, size_t n);
 void quantize(GgmlType type, const float* src, void* dst, size_t n);
 /// Whether dequantize/quantize handle `type`.
 bool is_convertible(GgmlType type);
+/// The types is_convertible accepts, for error messages: "F32, F16, ...".
+const char* convertible_type_names();
 
 }  // namespace oh::lm

@@ -28,7 +28,7 @@ void ModelSource::to_float(const GgufTensorInfo& tensor, float* dst) const {
     dequantize(tensor.type, tensor.data, dst, n);
   else
     throw InputError(path() + ": tensor '" + tensor.name + "' has type " + ggml_type_traits(tensor.type).name +
-                     ", which this engine cannot read yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+                     ", which this engine cannot read yet (" + convertible_type_names() + ")");
 }
 
 std::vector<float> ModelSource::to_float(const GgufTensorInfo& tensor) const {
