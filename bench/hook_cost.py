@@ -16,10 +16,9 @@
 Usage (from the repository root; builds only the bench target in each build directory):
     python3 bench/hook_cost.py [--tokens 128] [--threads 2] [--rounds 8] [--repeats 3]
 
-Debian's default libblas is the netlib reference implementation, an order of magnitude slower than
-an optimised BLAS; the figures in the report were taken with OpenBLAS as the BLAS (the
-libopenblas0-pthread package as the libblas.so.3 alternative, or its openblas-pthread directory on
-LD_LIBRARY_PATH). The script prints which libblas the benchmark binary resolves.
+libtorch's float GEMMs run on oneDNN through src/tensor_runtime's sgemm_ interposer (Debian's libblas
+is the slow netlib reference); set OH_FAST_SGEMM=0 to time them on the reference BLAS instead. Use
+OMP_WAIT_POLICY=passive on a shared machine: spinning OpenMP threads make timings swing by 10x.
 """
 import argparse
 import json

@@ -240,8 +240,8 @@ TEST(Gguf, MalformedTensorInfos) {
   twice.str("w").put<uint32_t>(1).put<uint64_t>(8).put<uint32_t>(0).put<uint64_t>(32);
   twice.s.append((32 - twice.s.size() % 32) % 32 + 64, '\0');
   expect_input_error(twice.s, "duplicate_tensor", "duplicate tensor");
-  const GgufFile ok = GgufFile::open(write_bytes("q4", one_tensor({32}, 2, 0, 32)));
-  EXPECT_THROW(ok.dequantized(ok.tensor("w")), InputError);  // Q4_0 is parsed, not converted
+  const GgufFile ok = GgufFile::open(write_bytes("q5", one_tensor({32}, 6, 0, 32)));
+  EXPECT_THROW(ok.dequantized(ok.tensor("w")), InputError);  // Q5_0 is parsed, not converted
 }
 
 TEST(Gguf, RandomCorruptionNeverCrashes) {

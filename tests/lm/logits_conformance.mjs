@@ -2,8 +2,8 @@
 // llama.cpp's raw logits at every position for the same GGUF and tokens, driven per DESIGN §5: CPU
 // prebuilt binaries, no flash attention, F32 KV cache, controlledEvaluate with generateNext.logits.
 // Every variant must agree to max|Δ| ≤ 1e-4·max(1, max|logit|) + rounding_effect: F32 cases and the
-// emulation of llama.cpp's activation rounding on F16/Q8_0 weights (ModelOptions::llama_cpp_rounding)
-// with rounding_effect 0; our default fp32 numerics on F16/Q8_0 weights with the effect of that
+// emulation of llama.cpp's activation rounding on non-F32 weights (ModelOptions::llama_cpp_rounding)
+// with rounding_effect 0; our default fp32 numerics on non-F32 weights with the effect of that
 // rounding on the case's own logits, max|rounded − fp32| (lm_logits_cases computes it).
 // usage: node logits_conformance.mjs JS_DIR CASES_DIR        exit 0 ok, 1 mismatch, 77 skipped
 import fs from "node:fs";

@@ -33,7 +33,7 @@ class ModelSource {
   /// builder must not permute them; GGUF stores Meta's adjacent-pair layout (DESIGN §5).
   virtual bool rotary_rows_half_split() const = 0;
 
-  /// Converts `tensor` (F32, F16, BF16, Q8_0) to element_count() floats at `dst`; InputError naming the
+  /// Converts `tensor` (any type of convertible_type_names()) to element_count() floats at `dst`; InputError naming the
   /// model and tensor for any other type.
   void to_float(const GgufTensorInfo& tensor, float* dst) const;
   std::vector<float> to_float(const GgufTensorInfo& tensor) const;
