@@ -98,6 +98,7 @@ bool is_convertible(GgmlType type) {
 const char* convertible_type_names() { return "F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K"; }
 
 void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
+  if (n == 0) return;  // an empty tensor's pointers may be null, which memcpy must never see
   const auto* bytes = static_cast<const uint8_t*>(src);
   switch (type) {
     case GgmlType::F32:
@@ -141,6 +142,7 @@ void dequantize(GgmlType type, const void* src, float* dst, size_t n) {
 }
 
 void quantize(GgmlType type, const float* src, void* dst, size_t n) {
+  if (n == 0) return;  // see dequantize
   auto* bytes = static_cast<uint8_t*>(dst);
   switch (type) {
     case GgmlType::F32:

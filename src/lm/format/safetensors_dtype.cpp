@@ -60,6 +60,7 @@ bool is_float_convertible(SafetensorsDtype dtype) {
 }
 
 void to_float(SafetensorsDtype dtype, const void* src, float* dst, size_t n) {
+  if (n == 0) return;  // an empty tensor's pointers may be null, which memcpy must never see
   const auto* bytes = static_cast<const uint8_t*>(src);
   uint16_t h;
   switch (dtype) {
@@ -84,6 +85,7 @@ void to_float(SafetensorsDtype dtype, const void* src, float* dst, size_t n) {
 }
 
 void from_float(SafetensorsDtype dtype, const float* src, void* dst, size_t n) {
+  if (n == 0) return;  // see to_float
   auto* bytes = static_cast<uint8_t*>(dst);
   uint16_t h;
   switch (dtype) {
