@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "lm/arch/decoder_hooks.h"
 #include "lm/format/model_source.h"
 
 namespace oh::lm {
@@ -35,12 +36,6 @@ struct Gpt2Block {
   LayerNormWeights ln1, ln2;
   Linear qkv, attn_out, fc, proj;
 };
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
 
 Gpt2Config read_config(const ModelSource& source) {
   auto positive = [&](const std::string& key) {
@@ -99,43 +94,6 @@ class WeightLoader {
   const ModelSource& source_;
 };
 
-/// The hook points of one block, in the order the forward pass fires them (TransformerLens's names).
-struct BlockHooks {
-  hooks::HookId resid_pre, ln1_scale, ln1_normalized, q, k, v, attn_scores, pattern, z, result, attn_out, resid_mid,
-      ln2_scale, ln2_normalized, mlp_pre, mlp_post, mlp_out, resid_post;
-};
-
-/// A LayerNorm's hooks: scale = sqrt(mean((x − mean x)²) + eps) [b, p, 1] and normalized = (x − mean x) /
-/// scale, before the weight and bias (what TransformerLens's LayerNormPre hooks once weights are folded).
-struct NormHooks {
-  hooks::HookId scale, normalized;
-};
-
-BlockHooks declare_block_hooks(hooks::HookPointRegistry& registry, int layer) {
-  const std::string prefix = "blocks." + std::to_string(layer) + ".";
-  auto point = [&](const char* name, int position_dim = 1) { return registry.declare(prefix + name, layer, position_dim); };
-  BlockHooks h{};
-  h.resid_pre = point("hook_resid_pre");
-  h.ln1_scale = point("ln1.hook_scale");
-  h.ln1_normalized = point("ln1.hook_normalized");
-  h.q = point("attn.hook_q");
-  h.k = point("attn.hook_k");
-  h.v = point("attn.hook_v");
-  h.attn_scores = point("attn.hook_attn_scores", 2);  // [b, h, q, k]: positions are the queries
-  h.pattern = point("attn.hook_pattern", 2);
-  h.z = point("attn.hook_z");
-  h.result = point("attn.hook_result");
-  h.attn_out = point("hook_attn_out");
-  h.resid_mid = point("hook_resid_mid");
-  h.ln2_scale = point("ln2.hook_scale");
-  h.ln2_normalized = point("ln2.hook_normalized");
-  h.mlp_pre = point("mlp.hook_pre");
-  h.mlp_post = point("mlp.hook_post");
-  h.mlp_out = point("hook_mlp_out");
-  h.resid_post = point("hook_resid_post");
-  return h;
-}
-
 /// ggml's gelu_f32, in float32 as ggml evaluates it (this file is built with -ffp-contract=off).
 float ggml_gelu_f32(float x) {
   constexpr float kGeluCoefA = 0.044715f;
@@ -182,8 +140,8 @@ class Gpt2Model final : public HookedLanguageModel {
 
     embed_hook_ = registry_.declare("hook_embed");
     pos_embed_hook_ = registry_.declare("hook_pos_embed");
-    for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l));
-    final_norm_hooks_ = {registry_.declare("ln_final.hook_scale"), registry_.declare("ln_final.hook_normalized")};
+    for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l, BlockLayout{false, false}));
+    final_norm_hooks_ = declare_final_norm_hooks(registry_);
   }
 
   const std::string& architecture() const override { return name_; }
@@ -252,18 +210,10 @@ class Gpt2Model final : public HookedLanguageModel {
 
   /// InputError unless `input` is a non-empty [b, p] integer tensor of ids in the vocabulary, p ≤ context.
   at::Tensor checked_token_ids(const at::Tensor& input) const {
-    if (!input.defined() || input.dim() != 2 || input.numel() == 0 || !at::isIntegralType(input.scalar_type(), false))
-      throw InputError("gpt2: expected token ids as a non-empty [batch, positions] integer tensor, got " +
-                       (input.defined() ? std::string(c10::toString(input.scalar_type())) + " of shape " + shape_text(input.sizes().vec())
-                                        : std::string("an undefined tensor")));
-    if (input.size(1) > config_.context)
-      throw InputError("gpt2: " + std::to_string(input.size(1)) + " positions exceed the model's context length " +
+    at::Tensor ids = lm::checked_token_ids(input, "gpt2", config_.vocab);
+    if (ids.size(1) > config_.context)
+      throw InputError("gpt2: " + std::to_string(ids.size(1)) + " positions exceed the model's context length " +
                        std::to_string(config_.context) + " (learned position embeddings end there)");
-    const at::Tensor ids = input.to(at::kLong);
-    const int64_t lowest = ids.min().item<int64_t>(), highest = ids.max().item<int64_t>();
-    if (lowest < 0 || highest >= config_.vocab)
-      throw InputError("gpt2: token id " + std::to_string(lowest < 0 ? lowest : highest) + " is outside the vocabulary [0, " +
-                       std::to_string(config_.vocab) + ")");
     return ids;
   }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "lm/arch/decoder_hooks.h"
 #include "lm/format/ggml_quants.h"
 #include "lm/format/model_source.h"
 
@@ -70,12 +71,6 @@ at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored, int64_t ro
     default:
       return x;
   }
-}
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
 }
 
 LlamaConfig read_config(const ModelSource& file) {
@@ -211,46 +206,6 @@ class WeightLoader {
   bool rotary_rows_half_split_;
 };
 
-/// The hook points of one block, in the order the forward pass fires them (TransformerLens's names).
-struct BlockHooks {
-  hooks::HookId resid_pre, ln1_scale, ln1_normalized, q, k, v, rot_q, rot_k, attn_scores, pattern, z, result, attn_out,
-      resid_mid, ln2_scale, ln2_normalized, mlp_pre, mlp_pre_linear, mlp_post, mlp_out, resid_post;
-};
-
-/// Where an RMSNorm's hooks are: scale = sqrt(mean(x²) + eps) [b, p, 1] and normalized = x / scale, before
-/// the weight (TransformerLens's RMSNorm).
-struct NormHooks {
-  hooks::HookId scale, normalized;
-};
-
-BlockHooks declare_block_hooks(hooks::HookPointRegistry& registry, int layer) {
-  const std::string prefix = "blocks." + std::to_string(layer) + ".";
-  auto point = [&](const char* name, int position_dim = 1) { return registry.declare(prefix + name, layer, position_dim); };
-  BlockHooks h{};
-  h.resid_pre = point("hook_resid_pre");
-  h.ln1_scale = point("ln1.hook_scale");
-  h.ln1_normalized = point("ln1.hook_normalized");
-  h.q = point("attn.hook_q");
-  h.k = point("attn.hook_k");
-  h.v = point("attn.hook_v");
-  h.rot_q = point("attn.hook_rot_q");
-  h.rot_k = point("attn.hook_rot_k");
-  h.attn_scores = point("attn.hook_attn_scores", 2);  // [b, h, q, k]: positions are the queries
-  h.pattern = point("attn.hook_pattern", 2);
-  h.z = point("attn.hook_z");
-  h.result = point("attn.hook_result");
-  h.attn_out = point("hook_attn_out");
-  h.resid_mid = point("hook_resid_mid");
-  h.ln2_scale = point("ln2.hook_scale");
-  h.ln2_normalized = point("ln2.hook_normalized");
-  h.mlp_pre = point("mlp.hook_pre");
-  h.mlp_pre_linear = point("mlp.hook_pre_linear");
-  h.mlp_post = point("mlp.hook_post");
-  h.mlp_out = point("hook_mlp_out");
-  h.resid_post = point("hook_resid_post");
-  return h;
-}
-
 class LlamaModel final : public HookedLanguageModel {
  public:
   LlamaModel(std::shared_ptr<const ModelSource> file, const ModelOptions& options)
@@ -292,8 +247,8 @@ class LlamaModel final : public HookedLanguageModel {
     }
 
     embed_hook_ = registry_.declare("hook_embed");
-    for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l));
-    final_norm_hooks_ = {registry_.declare("ln_final.hook_scale"), registry_.declare("ln_final.hook_normalized")};
+    for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l, BlockLayout{true, true}));
+    final_norm_hooks_ = declare_final_norm_hooks(registry_);
   }
 
   const std::string& architecture() const override { return name_; }
@@ -386,19 +341,7 @@ class LlamaModel final : public HookedLanguageModel {
     return project(rms_norm(x, output_norm_, final_norm_hooks_, pass), output_);
   }
 
-  /// InputError unless `input` is a non-empty [b, p] integer tensor of ids in the vocabulary.
-  at::Tensor checked_token_ids(const at::Tensor& input) const {
-    if (!input.defined() || input.dim() != 2 || input.numel() == 0 || !at::isIntegralType(input.scalar_type(), false))
-      throw InputError("llama: expected token ids as a non-empty [batch, positions] integer tensor, got " +
-                       (input.defined() ? std::string(c10::toString(input.scalar_type())) + " of shape " + shape_text(input.sizes().vec())
-                                        : std::string("an undefined tensor")));
-    const at::Tensor ids = input.to(at::kLong);
-    const int64_t lowest = ids.min().item<int64_t>(), highest = ids.max().item<int64_t>();
-    if (lowest < 0 || highest >= config_.vocab)
-      throw InputError("llama: token id " + std::to_string(lowest < 0 ? lowest : highest) + " is outside the vocabulary [0, " +
-                       std::to_string(config_.vocab) + ")");
-    return ids;
-  }
+  at::Tensor checked_token_ids(const at::Tensor& input) const { return lm::checked_token_ids(input, "llama", config_.vocab); }
 
   /// With `cached_keys`/`cached_values`, the keys and values of earlier positions go first, and these
   /// positions' are appended to them.
