@@ -37,6 +37,10 @@ class HookedLanguageModel : public LanguageModel, public hooks::HookedModel {
 
   /// The final norm and unembedding as used by the forward pass (the analyses of residual_analysis.h).
   virtual hooks::OutputHead output_head() const = 0;
+
+ protected:
+  /// LanguageModel's logits through the hooked forward pass on a batch of one, without autograd.
+  LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const final;
 };
 
 /// Opens a GGUF model for tensor-level use; InputError as load_model.

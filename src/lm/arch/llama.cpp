@@ -298,17 +298,6 @@ class LlamaModel final : public HookedLanguageModel {
   }
 
  protected:
-  LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const override {
-    c10::InferenceMode inference;
-    const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
-    const at::Tensor logits = forward(ids).squeeze(0).contiguous();
-    LogitsMatrix out;
-    out.positions = logits.size(0);
-    out.vocab = config_.vocab;
-    out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
-    return out;
-  }
-
   /// Token ids [b, p] → logits [b, p, vocab], or the residual stream entering the stop layer.
   at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
