@@ -4,6 +4,8 @@
 //   forward MODEL         median time of the plain forward (hook points present but unarmed, or
 //                         compiled out in a -DOH_HOOK_POINTS=OFF build): bench/hook_cost.py compares builds
 //   cache MODEL           the plain forward and run_with_cache over every hook point, alternated
+// --device cuda times the pass on the GPU (each timed call ends with a device-to-host read of a sum, so
+// the clock stops after the GPU has finished).
 // Prints one JSON object per run. Token ids are the fixed sequence (7919·i + 13) mod vocab.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
   uint32_t width = 768, blocks = 12, vocab = 32000;
   int64_t tokens = 128;
   int threads = 2, repeats = 5;
+  std::string device = "cpu";
   CLI::App* write = app.add_subcommand("write-model", "write a random Llama-shaped F32 GGUF");
   write->add_option("path", path)->required();
   write->add_option("--width", width, "embedding width (a multiple of 192)");
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
     timed->add_option("--tokens", tokens);
     timed->add_option("--threads", threads);
     timed->add_option("--repeats", repeats);
+    timed->add_option("--device", device, "cpu, cuda or cuda:N");
   }
   CLI11_PARSE(app, argc, argv);
 
@@ -104,11 +108,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   at::set_num_threads(threads);
-  const auto model = oh::lm::load_hooked_model(path);
+  oh::lm::ModelOptions options;
+  options.device = device;
+  const auto model = oh::lm::load_hooked_model(path, options);
   c10::InferenceMode inference;
-  const at::Tensor ids = prompt(tokens, model->vocab_size());
-  auto plain = [&] { model->forward(ids); };
-  auto cached = [&] { oh::hooks::run_with_cache(*model, ids); };
+  const at::Tensor ids = prompt(tokens, model->vocab_size()).to(model->device());
+  const bool synchronize = !model->device().is_cpu();
+  auto finished = [&](const at::Tensor& out) {
+    if (synchronize) out.sum().item<float>();
+  };
+  auto plain = [&] { finished(model->forward(ids)); };
+  auto cached = [&] { finished(oh::hooks::run_with_cache(*model, ids).output); };
   plain();  // warm-up: page in the mapped weights, size the allocator
   std::vector<Timing> plain_times, cached_times;
   for (int r = 0; r < repeats; ++r) {
@@ -126,8 +136,8 @@ int main(int argc, char** argv) {
   auto print = [](const char* name, const Summary& s) {
     std::printf(", \"%s_s\": %.6f, \"%s_fastest_s\": %.6f, \"%s_cpu_s\": %.6f", name, s.wall, name, s.fastest, name, s.cpu);
   };
-  std::printf("{\"mode\": \"%s\", \"hook_points\": %d, \"tokens\": %lld, \"threads\": %d",
-              cache->parsed() ? "cache" : "forward", OH_HOOK_POINTS, static_cast<long long>(tokens), threads);
+  std::printf("{\"mode\": \"%s\", \"device\": \"%s\", \"hook_points\": %d, \"tokens\": %lld, \"threads\": %d",
+              cache->parsed() ? "cache" : "forward", device.c_str(), OH_HOOK_POINTS, static_cast<long long>(tokens), threads);
   print("plain", summary(plain_times));
   if (cache->parsed()) print("cache", summary(cached_times));
   std::printf("}\n");

@@ -2,6 +2,7 @@
 // 256…4096 should lie in [0.9, 1.1], i.e. linear time). Prints one row per length (median and fastest
 // of the repeats) and the least-squares slopes of log(time) against log(length) for both; the fastest
 // run is the steadier estimate on a shared machine. --backward times forward + backward instead.
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -34,7 +35,7 @@ Timing time_runs(MesaAttention& layer, const oh::hooks::HookPointRegistry& regis
     if (backward) {
       layer->forward(x, pass).sum().backward();
     } else {
-      at::NoGradGuard no_grad;
+      c10::NoGradGuard no_grad;
       layer->forward(x, pass);
     }
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -40,3 +40,24 @@ target_link_libraries(oh::pcre2 INTERFACE ${PCRE2_LIBRARY})
 # libtorch (Debian's libtorch-dev 1.13 ships TorchConfig.cmake; PyTorch 2.x's libtorch on GPU machines):
 # the transformer engine's tensors. Only src/lm/arch links it, and only llama.cpp there includes ATen.
 find_package(Torch REQUIRED)
+
+# PyTorch 2.x wheels' libtorch.so defines std::filesystem functions of its own older libstdc++ (its
+# std::filesystem::remove_all crashed our tests on the GPU machine); an executable lists libtorch before
+# libstdc++, so the dynamic linker would bind those calls to libtorch's copies. Naming libstdc++
+# in front of every executable's libraries puts it first in the search order. (Harmless with Debian's
+# libtorch.) The link rule itself carries it, so no link-option ordering can move it behind libtorch.
+string(REPLACE "<LINK_LIBRARIES>" "-Wl,--push-state,--no-as-needed -lstdc++ -Wl,--pop-state <LINK_LIBRARIES>"
+       CMAKE_CXX_LINK_EXECUTABLE "${CMAKE_CXX_LINK_EXECUTABLE}")
+
+# fmt as oh::fmt. PyTorch 2.x's libtorch ships its own fmt headers (another major version) in its include
+# directory, which comes first for every target that links torch; those targets' fmt calls would then miss
+# in the compiled libfmt. There fmt is used header-only, so each translation unit carries the fmt it was
+# compiled with. Debian's libtorch uses the system's fmt, so its builds link the compiled library.
+get_target_property(OH_FMT_INCLUDE fmt::fmt INTERFACE_INCLUDE_DIRECTORIES)
+add_library(oh::fmt INTERFACE IMPORTED)
+if(EXISTS "${TORCH_INSTALL_PREFIX}/include/fmt/core.h" AND NOT "${TORCH_INSTALL_PREFIX}/include" IN_LIST OH_FMT_INCLUDE)
+  message(STATUS "libtorch brings fmt headers of its own: fmt is used header-only")
+  target_link_libraries(oh::fmt INTERFACE fmt::fmt-header-only)
+else()
+  target_link_libraries(oh::fmt INTERFACE fmt::fmt)
+endif()

@@ -1,5 +1,5 @@
 // `optim-hunter generate --model M --text T [--bos] [--special] [--max-new-tokens N] [--temperature T]
-// [--top-k K] [--seed S] [--json]`: continues the text with KV-cached decoding (greedy unless a
+// [--top-k K] [--seed S] [--device D] [--json]`: continues the text with KV-cached decoding (greedy unless a
 // temperature is given) and stops at the vocabulary's EOS. Prints the new text, or with --json
 // {"prompt_ids", "ids", "text"}.
 #include <memory>
@@ -14,7 +14,7 @@ namespace oh::cli {
 namespace {
 
 struct GenerateArgs {
-  std::string model, text;
+  std::string model, text, device = "cpu";
   bool bos = false, special = false, json = false;
   lm::GenerationOptions options;
 };
@@ -35,13 +35,16 @@ Action add_generate_command(CLI::App& app) {
   cmd->add_option("--top-k", args->options.top_k, "Sample among the k most likely tokens (0: all)")
       ->default_val(0);
   cmd->add_option("--seed", args->options.seed, "Seed of the sampling draws")->default_val(0);
+  cmd->add_option("--device", args->device, "cpu, cuda or cuda:N (a build against a CUDA libtorch)")->default_val("cpu");
   cmd->add_flag("--json", args->json, "Print {\"prompt_ids\", \"ids\", \"text\"}");
   return [args] {
     const lm::BpeTokenizer tokenizer = lm::load_tokenizer(lm::tokenizer_path_for_model(args->model));
     const std::vector<int32_t> encoded = tokenizer.encode(args->text, {args->special, args->bos});
     const std::vector<int64_t> prompt(encoded.begin(), encoded.end());
     if (tokenizer.vocabulary().eos_id >= 0) args->options.stop_tokens = {tokenizer.vocabulary().eos_id};
-    const std::vector<int64_t> ids = lm::load_model(args->model)->generate({prompt}, args->options).front();
+    lm::ModelOptions model_options;
+    model_options.device = args->device;
+    const std::vector<int64_t> ids = lm::load_model(args->model, model_options)->generate({prompt}, args->options).front();
     const std::string text = tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()));
     if (!args->json) {
       emit(text + "\n", "");

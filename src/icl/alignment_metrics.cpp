@@ -1,5 +1,6 @@
 #include "icl/alignment_metrics.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include "icl/gd_baselines.h"
@@ -7,7 +8,7 @@
 namespace oh::icl {
 
 AlignmentMetrics compare_with_gd(const LsaModel& model, const LinearTasks& tasks, double eta, int gd_steps) {
-  at::AutoGradMode grad_mode(true);  // ∂ŷ/∂x_test even when the caller evaluates without grad
+  c10::AutoGradMode grad_mode(true);  // ∂ŷ/∂x_test even when the caller evaluates without grad
   const LsaModel frozen = model.detached();
   const at::Tensor x_test = tasks.x_test.detach().clone().requires_grad_(true);
   const at::Tensor model_predictions = frozen.forward(make_tokens(tasks.x, tasks.y, x_test));

@@ -1,5 +1,6 @@
 #include "icl/dynamics_construction.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -18,7 +19,7 @@ CausalStack make_prop1_model(int64_t state_dim, double eta, const at::Tensor& ph
   const at::Tensor phi = phi0.defined() ? phi0.to(at::kFloat) : at::zeros({n, n}, at::kFloat);
   const at::Tensor identity = at::eye(n, at::kFloat);
   CausalStack model(make_stack_config("lsa", 1, 1, D, n, 0), 0);
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   // Blocks are (rows, columns) of n × n pieces in the token layout [Φ0 s_t, s_t, s_{t−1}].
   auto block = [n](const at::Tensor& m, int row, int col) { return m.narrow(0, row * n, n).narrow(1, col * n, n); };
   at::Tensor query = at::zeros({D, D}, at::kFloat), value = at::zeros({D, D}, at::kFloat);

@@ -1,6 +1,7 @@
 // Includes libtorch's optimizer and serialization headers (like training.cpp, for dynamics runs).
 #include "icl/dynamics_training.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/Parallel.h>
 #include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
@@ -63,7 +64,7 @@ void load_weights(const fs::path& path, const CausalStack& model) {
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string());
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (const auto& [name, value] : model.named_parameters()) {
       at::Tensor stored;
       archive.read(name, stored);
@@ -152,7 +153,7 @@ DynamicsTrainConfig dynamics_config_from_json_text(const std::string& text, cons
 }
 
 DynamicsMetrics evaluate_dynamics(const CausalStack& model, const DynamicsSequences& sequences, double ridge, int64_t late_positions) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const at::Tensor& s = sequences.states;
   const int64_t late_from = s.size(1) - 1 - late_positions;
   const at::Tensor predicted = model.forward(dynamics_tokens(s));
@@ -185,7 +186,7 @@ DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const std:
   const std::vector<at::Tensor> parameters = model.parameters();
   for (const at::Tensor& p : parameters) p.requires_grad_(true);
   const double initial_loss = [&] {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     return training_loss(model, config, 0).item<double>();
   }();
   const std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(t, parameters);

@@ -1,5 +1,6 @@
 #include "icl/linear_probes.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -49,7 +50,7 @@ double probe_r2(const at::Tensor& train_features, const at::Tensor& train_target
 
 std::vector<ProbeScore> probe_residual_stream(const CausalStack& model, const DynamicsConfig& config, const DynamicsSequences& train,
                                               const DynamicsSequences& test, double target_ridge, double probe_ridge) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   std::vector<std::pair<std::string, int>> hooks{{"hook_embed", -1}};
   for (int l = 0; l < static_cast<int>(model.config().layers.size()); ++l) hooks.emplace_back("blocks." + std::to_string(l) + ".hook_resid_post", l);
   std::vector<std::string> names;

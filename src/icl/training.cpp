@@ -1,6 +1,7 @@
 // The one translation unit of the lab that includes libtorch's optimizer and serialization headers.
 #include "icl/training.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/Parallel.h>
 #include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
@@ -74,7 +75,7 @@ int64_t load_checkpoint(const RunPaths& paths, const std::vector<at::Tensor>& pa
   try {
     archive.load_from(paths.checkpoint.string());
     archive.read("step", step);
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (size_t i = 0; i < parameters.size(); ++i) {
       at::Tensor value;
       archive.read("param_" + std::to_string(i), value);
@@ -152,7 +153,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
   const std::vector<at::Tensor> parameters = model.parameters();
   for (const at::Tensor& p : parameters) p.requires_grad_(true);
   const double initial_loss = [&] {
-    at::NoGradGuard no_grad;  // the divergence reference: the initial model on step 0's batch
+    c10::NoGradGuard no_grad;  // the divergence reference: the initial model on step 0's batch
     return training_loss(model, config, 0).item<double>();
   }();
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(config, parameters);

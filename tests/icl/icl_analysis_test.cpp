@@ -2,6 +2,7 @@
 // analytic matrices, a model rebuilt from its products computes the same function, the interpolation
 // path ends at the two models' losses, the construction's context curve is explicit GD with the
 // step it effectively takes at each N′, GD++ never loses to GD, and a report from two tiny runs.
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -62,7 +63,7 @@ TEST(WeightProducts, ModelFromProductsComputesTheSameFunction) {
   std::vector<std::vector<HeadProducts>> layers = {layer_products(model, 0), layer_products(model, 1)};
   const LsaModel rebuilt = model_from_products(layers);
   const at::Tensor tokens = make_tokens(sample_linear_tasks(small_task(), 64, 3));
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const at::Tensor a = model.forward(tokens), b = rebuilt.forward(tokens);
   // Float32 sums in another order: relative to the predictions' scale.
   EXPECT_LT(max_abs(a - b), 1e-5 * (1 + max_abs(a)));

@@ -1,5 +1,6 @@
 // The mesa layer against an explicit closed form, Φ̂_t = S_t A_t⁻¹ with S_t = Σ_{τ≤t} v_τk_τᵀ and
 // A_t = Σ_{τ≤t} k_τk_τᵀ + I/λ built from scratch at every t and inverted, in double precision.
+#include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -210,7 +211,7 @@ TEST(MesaSolvers, PlainLoopsAndTensorOpsAgree) {
   const at::Tensor fused_with_graph = q_tilde_sherman_morrison_fused(p.q, k, p.lambda);
   ASSERT_TRUE(tensor_ops.requires_grad() && fused_with_graph.requires_grad());
   const double bound = 16.0 * 4 * kEpsilon * max_condition(p.k, p.lambda);
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const at::Tensor loops = mesa_readout(q_tilde_sherman_morrison(p.q, k, p.lambda), k, p.v);
   EXPECT_FALSE(at::equal(loops, tensor_ops));  // really two implementations
   EXPECT_LE(max_error(loops, tensor_ops), bound * max_abs(tensor_ops));

@@ -1,5 +1,6 @@
-// Generation on the Llama model: KV-cached decoding against full recomputation, left-padded batches
-// against single sequences, greedy and seeded sampling, stop tokens, bad options.
+// Generation on Llama and GPT-2: KV-cached decoding against full recomputation, left-padded batches
+// against single sequences (padding takes no position id, so GPT-2's learned positions line up too),
+// greedy and seeded sampling, stop tokens, bad options.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -8,6 +9,7 @@
 
 #include "core/error.h"
 #include "lm/arch/hooked_language_model.h"
+#include "tiny_gpt2.h"
 #include "tiny_llama.h"
 
 namespace oh::lm {
@@ -19,22 +21,29 @@ double max_abs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
 at::Tensor ids_of(const std::vector<int64_t>& tokens) { return at::tensor(tokens, at::kLong).unsqueeze(0); }
 
-class GenerationTest : public ::testing::Test {
+/// The architecture under test: "llama" or "gpt2".
+class GenerationTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("oh_generation_test_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() / ("oh_generation_test_" + GetParam() + "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    Vocabulary vocabulary;
-    for (int i = 0; i < 300; ++i) {
-      vocabulary.tokens.push_back("t" + std::to_string(i));
-      vocabulary.types.push_back(TokenType::Normal);
-    }
-    testing::TinyLlamaShape shape;  // GQA: 4 query heads on 2 KV heads
-    shape.n_layer = 2;
-    shape.weight_std = 0.3f;
-    shape.random_norms = true;
     const std::string path = (dir_ / "model.gguf").string();
-    testing::write_tiny_llama(path, vocabulary, shape, 5);
+    if (GetParam() == "llama") {
+      Vocabulary vocabulary;
+      for (int i = 0; i < 300; ++i) {
+        vocabulary.tokens.push_back("t" + std::to_string(i));
+        vocabulary.types.push_back(TokenType::Normal);
+      }
+      testing::TinyLlamaShape shape;  // GQA: 4 query heads on 2 KV heads
+      shape.n_layer = 2;
+      shape.weight_std = 0.3f;
+      shape.random_norms = true;
+      testing::write_tiny_llama(path, vocabulary, shape, 5);
+    } else {
+      testing::TinyGpt2Shape shape;  // 2 blocks, learned positions up to 128
+      shape.weight_std = 0.2f;
+      testing::write_tiny_gpt2(path, testing::tiny_gpt2_vocabulary(), shape, 5);
+    }
     model_ = load_hooked_model(path);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -55,7 +64,7 @@ class GenerationTest : public ::testing::Test {
   const std::vector<int64_t> a_ = {1, 17, 299, 42, 7, 100}, b_ = {5, 250, 3};
 };
 
-TEST_F(GenerationTest, CachedDecodingEqualsFullRecomputation) {
+TEST_P(GenerationTest, CachedDecodingEqualsFullRecomputation) {
   const std::vector<int64_t> continuation = {8, 120, 64, 2};
   std::vector<int64_t> all = a_;
   all.insert(all.end(), continuation.begin(), continuation.end());
@@ -72,7 +81,7 @@ TEST_F(GenerationTest, CachedDecodingEqualsFullRecomputation) {
   EXPECT_EQ(cache.next_position.item<int64_t>(), 10);
 }
 
-TEST_F(GenerationTest, LeftPaddedBatchEqualsUnpaddedSingleRuns) {
+TEST_P(GenerationTest, LeftPaddedBatchEqualsUnpaddedSingleRuns) {
   // b_ padded on the left to a_'s length; two different pad ids give bit-identical results.
   auto batch_with_pad = [&](int64_t pad) {
     return at::tensor(std::vector<int64_t>{1, 17, 299, 42, 7, 100, pad, pad, pad, 5, 250, 3}, at::kLong).view({2, 6});
@@ -97,7 +106,7 @@ TEST_F(GenerationTest, LeftPaddedBatchEqualsUnpaddedSingleRuns) {
   EXPECT_LT(max_abs(step[1][0] - ref_b11[3]), tolerance(ref_b11));
 }
 
-TEST_F(GenerationTest, GreedyGenerationFollowsTheArgmaxOfFullRecomputation) {
+TEST_P(GenerationTest, GreedyGenerationFollowsTheArgmaxOfFullRecomputation) {
   GenerationOptions options;
   options.max_new_tokens = 6;
   const auto generated = model_->generate({a_, b_}, options);
@@ -116,7 +125,7 @@ TEST_F(GenerationTest, GreedyGenerationFollowsTheArgmaxOfFullRecomputation) {
   EXPECT_EQ(model_->generate({b_}, options).front(), generated[1]);
 }
 
-TEST_F(GenerationTest, SamplingIsSeededAndTopOneIsGreedy) {
+TEST_P(GenerationTest, SamplingIsSeededAndTopOneIsGreedy) {
   GenerationOptions greedy;
   greedy.max_new_tokens = 8;
   GenerationOptions sampled = greedy;
@@ -130,7 +139,7 @@ TEST_F(GenerationTest, SamplingIsSeededAndTopOneIsGreedy) {
   EXPECT_EQ(model_->generate({a_, b_}, sampled), model_->generate({a_, b_}, greedy));
 }
 
-TEST_F(GenerationTest, SamplingFollowsTheSoftmaxAtTheTemperature) {
+TEST_P(GenerationTest, SamplingFollowsTheSoftmaxAtTheTemperature) {
   // 400 seeded single draws at temperature 1.5 restricted to the top 3 tokens, against the renormalised
   // softmax probabilities: each frequency within 4.5 standard errors (a deterministic check, seeds 0..399).
   const at::Tensor last = full(a_)[-1].to(at::kDouble);
@@ -157,7 +166,7 @@ TEST_F(GenerationTest, SamplingFollowsTheSoftmaxAtTheTemperature) {
   }
 }
 
-TEST_F(GenerationTest, StopTokensEndASequence) {
+TEST_P(GenerationTest, StopTokensEndASequence) {
   GenerationOptions options;
   options.max_new_tokens = 5;
   const auto greedy = model_->generate({a_}, options).front();
@@ -167,11 +176,11 @@ TEST_F(GenerationTest, StopTokensEndASequence) {
   EXPECT_EQ(stopped, std::vector<int64_t>(greedy.begin(), greedy.begin() + static_cast<int64_t>(first_stop) + 1));
 }
 
-TEST_F(GenerationTest, BadRequestsAreInputErrors) {
+TEST_P(GenerationTest, BadRequestsAreInputErrors) {
   GenerationOptions options;
   EXPECT_THROW(model_->generate({}, options), InputError);
   EXPECT_THROW(model_->generate({a_, {}}, options), InputError);
-  EXPECT_THROW(model_->generate({{1, 300}}, options), InputError);
+  EXPECT_THROW(model_->generate({{1, model_->vocab_size()}}, options), InputError);
   options.max_new_tokens = -1;
   EXPECT_THROW(model_->generate({a_}, options), InputError);
   options.max_new_tokens = 1;
@@ -182,6 +191,29 @@ TEST_F(GenerationTest, BadRequestsAreInputErrors) {
   cached(ids_of(a_), at::ones({1, 6}, at::kBool), cache);
   EXPECT_THROW(cached(at::ones({2, 1}, at::kLong), at::ones({2, 1}, at::kBool), cache), InputError);  // batch changed
 }
+
+TEST(Gpt2Generation, PositionsPastTheContextAreInputErrors) {
+  const fs::path dir = fs::temp_directory_path() / ("oh_gpt2_generation_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  testing::TinyGpt2Shape shape;
+  shape.context = 8;
+  testing::write_tiny_gpt2((dir / "m.gguf").string(), testing::tiny_gpt2_vocabulary(), shape, 1);
+  const auto model = load_hooked_model((dir / "m.gguf").string());
+  fs::remove_all(dir);
+  GenerationOptions options;
+  options.max_new_tokens = 3;
+  EXPECT_EQ(model->generate({{1, 2, 3, 4, 5, 6}}, options).front().size(), 3u);  // positions 0..7: the last token fits
+  options.max_new_tokens = 4;
+  try {
+    model->generate({{1, 2, 3, 4, 5, 6}}, options);
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("gpt2: position 8 is past the model's context length 8"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, GenerationTest, ::testing::Values("llama", "gpt2"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace oh::lm

@@ -1,5 +1,6 @@
 #include "icl/analysis/model_loss.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include "icl/gd_baselines.h"
@@ -7,7 +8,7 @@
 namespace oh::icl::analysis {
 
 double model_loss(const LsaModel& model, const LinearTasks& tasks) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   return half_mse(model.forward(make_tokens(tasks)), tasks.y_test);
 }
 

@@ -1,5 +1,6 @@
 #include "icl/analysis/weight_products.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include <cassert>
@@ -15,7 +16,7 @@ std::vector<HeadProducts> layer_products(const LsaModel& model, int layer) {
   const LsaConfig& config = model.config();
   if (layer < 0 || layer >= config.layers)
     throw InputError(fmt::format("icl analysis: layer {} out of range (the model has {})", layer, config.layers));
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const LsaLayerWeights& w = model.weights()[config.shared_weights ? 0 : static_cast<size_t>(layer)];
   const int64_t dk = config.head_dim();
   std::vector<HeadProducts> heads;

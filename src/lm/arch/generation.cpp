@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/numpy_random.h"
+#include "lm/arch/decoder_hooks.h"
 #include "lm/arch/hooked_language_model.h"
 
 namespace oh::lm {
@@ -23,7 +24,7 @@ void check_options(const GenerationOptions& o) {
 /// softmax(logits / temperature) restricted to the top_k most likely (ties broken by lower id), by
 /// inverting the cumulative distribution (computed in double) at rng.random_sample().
 int64_t next_token(const at::Tensor& logits, const GenerationOptions& o, RandomState& rng) {
-  const at::Tensor row = logits.to(at::kDouble).contiguous();
+  const at::Tensor row = logits.to(at::kCPU, at::kDouble).contiguous();
   const double* values = row.data_ptr<double>();
   const int64_t vocab = row.numel();
   if (o.temperature == 0) return std::max_element(values, values + vocab) - values;
@@ -45,8 +46,50 @@ int64_t next_token(const at::Tensor& logits, const GenerationOptions& o, RandomS
 
 }  // namespace
 
-at::Tensor HookedLanguageModel::forward_cached(const at::Tensor&, const at::Tensor&, KvCache&, hooks::HookPass&) const {
-  throw InputError("the " + architecture() + " model has no KV cache yet");
+HookedLanguageModel::CachedStep HookedLanguageModel::advance_cache(const at::Tensor& ids, const at::Tensor& real, KvCache& cache,
+                                                                   size_t blocks) const {
+  const int64_t batch = ids.size(0), positions = ids.size(1);
+  if (!real.defined() || real.sizes() != ids.sizes())
+    throw InputError(architecture() + ": the real-token mask must have the shape of the token ids " + shape_text(ids.sizes().vec()));
+  if (cache.keys.empty()) {
+    cache.keys.resize(blocks);
+    cache.values.resize(blocks);
+    cache.real = at::zeros({batch, 0}, at::TensorOptions().dtype(at::kBool).device(device()));
+    cache.next_position = at::zeros({batch}, at::TensorOptions().dtype(at::kLong).device(device()));
+  } else if (cache.real.size(0) != batch) {
+    throw InputError(architecture() + ": the KV cache holds a batch of " + std::to_string(cache.real.size(0)) + ", not " +
+                     std::to_string(batch));
+  }
+  const at::Tensor is_real = real.to(device(), at::kBool);
+  // Position ids count real tokens only (padding takes the next one's, unused).
+  CachedStep step;
+  step.position_ids = (cache.next_position.unsqueeze(1) + is_real.to(at::kLong).cumsum(1) - 1).clamp_min(0);
+  const int64_t past = cache.real.size(1);
+  const at::Tensor keys_real = at::cat({cache.real, is_real}, 1);  // [b, past + p]
+  // Query i (key index past + i) sees keys up to its own, except padding; a padding query sees itself,
+  // so its softmax row is finite (no real query reads it).
+  const at::TensorOptions flags = at::TensorOptions().dtype(at::kBool).device(device());
+  const at::Tensor later = at::ones({positions, past + positions}, flags).triu(past + 1);
+  at::Tensor itself = at::zeros({positions, past + positions}, flags);
+  itself.narrow(1, past, positions).fill_diagonal_(true);
+  step.hidden = ((later.unsqueeze(0) | keys_real.logical_not().unsqueeze(1)) &
+                 (itself.unsqueeze(0) & is_real.logical_not().unsqueeze(2)).logical_not())
+                    .unsqueeze(1);
+  cache.real = keys_real;
+  cache.next_position = cache.next_position + is_real.to(at::kLong).sum(1);
+  return step;
+}
+
+std::pair<at::Tensor, at::Tensor> HookedLanguageModel::append_to_cache(at::Tensor keys, at::Tensor values, at::Tensor* cached_keys,
+                                                                       at::Tensor* cached_values) {
+  if (!cached_keys) return {keys, values};
+  if (cached_keys->defined()) {
+    keys = at::cat({*cached_keys, keys}, 2);
+    values = at::cat({*cached_values, values}, 2);
+  }
+  *cached_keys = keys;
+  *cached_values = values;
+  return {keys, values};
 }
 
 std::vector<std::vector<int64_t>> HookedLanguageModel::generate(const std::vector<std::vector<int64_t>>& prompts,

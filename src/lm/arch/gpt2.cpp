@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "lm/arch/decoder_hooks.h"
+#include "lm/arch/device.h"
 #include "lm/format/model_source.h"
 
 namespace oh::lm {
@@ -64,10 +65,11 @@ Gpt2Config read_config(const ModelSource& source) {
   return c;
 }
 
-/// Weights as float32 tensors: F32 in place (ModelSource keeps F32 data aligned), other types converted at load.
+/// Weights as float32 tensors: F32 in place (ModelSource keeps F32 data aligned), other types converted at
+/// load; copied to the model's device when that is not the CPU.
 class WeightLoader {
  public:
-  explicit WeightLoader(const ModelSource& source) : source_(source) {}
+  WeightLoader(const ModelSource& source, c10::Device device) : source_(source), device_(device) {}
 
   at::Tensor operator()(const std::string& name, const std::vector<int64_t>& expected) const {
     const GgufTensorInfo& info = source_.tensor(name);
@@ -77,10 +79,10 @@ class WeightLoader {
       throw InputError(source_.path() + ": tensor '" + name + "' has shape " + shape_text(shape) + ", expected " +
                        shape_text(expected));
     if (info.type == GgmlType::F32)
-      return at::from_blob(const_cast<uint8_t*>(info.data), shape, at::TensorOptions().dtype(at::kFloat));
+      return at::from_blob(const_cast<uint8_t*>(info.data), shape, at::TensorOptions().dtype(at::kFloat)).to(device_);
     at::Tensor values = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
     source_.to_float(info, values.data_ptr<float>());
-    return values;
+    return values.to(device_);
   }
 
   Linear linear(const std::string& prefix, int64_t out, int64_t in) const {
@@ -92,6 +94,7 @@ class WeightLoader {
 
  private:
   const ModelSource& source_;
+  c10::Device device_;
 };
 
 /// ggml's gelu_f32, in float32 as ggml evaluates it (this file is built with -ffp-contract=off).
@@ -114,9 +117,9 @@ const std::vector<float>& llama_cpp_gelu_table() {
 class Gpt2Model final : public HookedLanguageModel {
  public:
   Gpt2Model(std::shared_ptr<const ModelSource> source, const ModelOptions& options)
-      : source_(std::move(source)), options_(options), config_(read_config(*source_)) {
+      : HookedLanguageModel(resolve_device(options.device)), source_(std::move(source)), options_(options), config_(read_config(*source_)) {
     const Gpt2Config& c = config_;
-    const WeightLoader load(*source_);
+    const WeightLoader load(*source_, device());
     token_embd_ = load("token_embd.weight", {c.vocab, c.n_embd});
     position_embd_ = load("position_embd.weight", {c.context, c.n_embd});
     for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -159,16 +162,38 @@ class Gpt2Model final : public HookedLanguageModel {
     return head;
   }
 
+ at::Tensor forward_cached(const at::Tensor& input, const at::Tensor& real, KvCache& cache,
+                            hooks::HookPass& pass) const override {
+    const at::Tensor ids = checked_token_ids(input);
+    const CachedStep step = advance_cache(ids, real, cache, blocks_.size());
+    const int64_t last = step.position_ids.max().item<int64_t>();
+    if (last >= config_.context)
+      throw InputError("gpt2: position " + std::to_string(last) + " is past the model's context length " +
+                       std::to_string(config_.context) + " (learned position embeddings end there)");
+    return run(ids, at::embedding(position_embd_, step.position_ids), step.hidden, &cache, pass);
+  }
+
  protected:
   /// Token ids [b, p] → logits [b, p, vocab], or the residual stream entering the stop layer.
   at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
+    const int64_t positions = ids.size(1);
+    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool).device(device())).triu(1);
+    // A view of the weights (memory-mapped, read-only for F32); run() copies it for hooks.
+    return run(ids, position_embd_.narrow(0, 0, positions).unsqueeze(0), causal_mask, nullptr, pass);
+  }
+
+ private:
+  /// The forward pass: `positional` [b or 1, p, d] the position embeddings of the tokens, `hidden` (bool,
+  /// broadcast to [b, h, p, keys]) true where a query may not see a key, `cache` (optional) the keys and
+  /// values before these tokens.
+  at::Tensor run(const at::Tensor& ids, const at::Tensor& positional, const at::Tensor& hidden, KvCache* cache,
+                 hooks::HookPass& pass) const {
     const int64_t batch = ids.size(0), positions = ids.size(1);
-    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
     const at::Tensor embed = pass(embed_hook_, at::embedding(token_embd_, ids));  // [b, p, d]
-    // A view of the weights (memory-mapped, read-only for F32): hooks get a copy they may modify in place.
-    const at::Tensor positional = position_embd_.narrow(0, 0, positions).unsqueeze(0).expand({batch, positions, config_.n_embd});
-    const at::Tensor pos_embed = pass(pos_embed_hook_, pass.armed(pos_embed_hook_) ? positional.clone() : positional);
+    // Hooks get a copy of the position embeddings they may modify in place.
+    const at::Tensor expanded = positional.expand({batch, positions, config_.n_embd});
+    const at::Tensor pos_embed = pass(pos_embed_hook_, pass.armed(pos_embed_hook_) ? expanded.clone() : expanded);
     at::Tensor x = embed + pos_embed;
     for (size_t l = 0; l < blocks_.size(); ++l) {
       if (pass.stops_before(static_cast<int>(l))) return x;
@@ -176,7 +201,9 @@ class Gpt2Model final : public HookedLanguageModel {
       const BlockHooks& h = block_hooks_[l];
       x = pass(h.resid_pre, x);
       const at::Tensor attn_in = layer_norm(x, b.ln1, {h.ln1_scale, h.ln1_normalized}, pass);
-      x = pass(h.resid_mid, x + pass(h.attn_out, attention(attn_in, b, h, causal_mask, pass)));
+      at::Tensor* cached_keys = cache ? &cache->keys[l] : nullptr;
+      at::Tensor* cached_values = cache ? &cache->values[l] : nullptr;
+      x = pass(h.resid_mid, x + pass(h.attn_out, attention(attn_in, b, h, hidden, cached_keys, cached_values, pass)));
       const at::Tensor mlp_in = layer_norm(x, b.ln2, {h.ln2_scale, h.ln2_normalized}, pass);
       x = pass(h.resid_post, x + pass(h.mlp_out, mlp(mlp_in, b, h, pass)));
     }
@@ -184,7 +211,6 @@ class Gpt2Model final : public HookedLanguageModel {
     return project(layer_norm(x, output_norm_, final_norm_hooks_, pass), output_);
   }
 
- private:
   /// The opt-in emulation covers the GELU table only: llama.cpp also rounds the activations of F16 and
   /// Q8_0 matmuls, which this architecture does not reproduce, so such weights would give a false match.
   void reject_unemulated_weights() const {
@@ -199,25 +225,28 @@ class Gpt2Model final : public HookedLanguageModel {
 
   /// InputError unless `input` is a non-empty [b, p] integer tensor of ids in the vocabulary, p ≤ context.
   at::Tensor checked_token_ids(const at::Tensor& input) const {
-    at::Tensor ids = lm::checked_token_ids(input, "gpt2", config_.vocab);
+    at::Tensor ids = lm::checked_token_ids(input, "gpt2", config_.vocab).to(device());
     if (ids.size(1) > config_.context)
       throw InputError("gpt2: " + std::to_string(ids.size(1)) + " positions exceed the model's context length " +
                        std::to_string(config_.context) + " (learned position embeddings end there)");
     return ids;
   }
 
-  at::Tensor attention(const at::Tensor& x, const Gpt2Block& b, const BlockHooks& h, const at::Tensor& causal_mask,
-                       hooks::HookPass& pass) const {
+  /// With `cached_keys`/`cached_values`, the keys and values of earlier positions go first, and these
+  /// positions' are appended to them.
+  at::Tensor attention(const at::Tensor& x, const Gpt2Block& b, const BlockHooks& h, const at::Tensor& hidden,
+                       at::Tensor* cached_keys, at::Tensor* cached_values, hooks::HookPass& pass) const {
     const Gpt2Config& c = config_;
     const int64_t batch = x.size(0), positions = x.size(1);
     const at::Tensor qkv = project(x, b.qkv);  // [b, p, 3d]: q, k, v in that order, head-major within each
     auto head_split = [&](int64_t part) { return qkv.narrow(-1, part * c.n_embd, c.n_embd).reshape({batch, positions, c.n_head, c.head_dim}); };
     const at::Tensor q = pass(h.q, head_split(0)), k = pass(h.k, head_split(1)), v = pass(h.v, head_split(2));
+    const auto [keys, values] = append_to_cache(k.transpose(1, 2), v.transpose(1, 2), cached_keys, cached_values);  // [b, h, keys, dh]
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
-    const at::Tensor scores = pass(
-        h.attn_scores, at::matmul(q.transpose(1, 2), k.permute({0, 2, 3, 1})).mul_(scale).masked_fill_(causal_mask, -INFINITY));
+    const at::Tensor scores =
+        pass(h.attn_scores, at::matmul(q.transpose(1, 2), keys.transpose(2, 3)).mul_(scale).masked_fill_(hidden, -INFINITY));
     const at::Tensor pattern = pass(h.pattern, at::softmax(scores, -1));
-    const at::Tensor z = pass(h.z, at::matmul(pattern, v.transpose(1, 2)).transpose(1, 2));  // [b, p, h, dh]
+    const at::Tensor z = pass(h.z, at::matmul(pattern, values).transpose(1, 2));  // [b, p, h, dh]
     const at::Tensor z_flat = z.reshape({batch, positions, c.n_embd});
     if (!pass.armed(h.result)) return project(z_flat, b.attn_out);
     // Opt-in per-head outputs: result[b, p, h] = W_O[:, h·dh : (h+1)·dh] z[b, p, h]; attn_out is their

@@ -8,7 +8,7 @@ namespace oh::lm {
 LogitsMatrix HookedLanguageModel::compute_logits(const std::vector<int64_t>& tokens) const {
   c10::InferenceMode inference;
   const at::Tensor ids = at::tensor(tokens, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
-  const at::Tensor logits = forward(ids).squeeze(0).contiguous();
+  const at::Tensor logits = forward(ids).squeeze(0).to(at::kCPU).contiguous();
   LogitsMatrix out;
   out.positions = logits.size(0);
   out.vocab = logits.size(1);

@@ -24,6 +24,9 @@ struct ModelOptions {
   /// weights whose output rows are a multiple of 32 sit in ggml's AMX buffer and multiply fp32
   /// activations unrounded.
   bool llama_cpp_amx = false;
+  /// Where weights live and the forward pass runs: "cpu", "cuda" or "cuda:N" (a CUDA libtorch build).
+  /// Off the CPU, non-F32 weights are converted to float32 once at load (no convert-on-use).
+  std::string device = "cpu";
 };
 
 /// How `generate` continues prompts.

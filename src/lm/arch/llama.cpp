@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "lm/arch/decoder_hooks.h"
+#include "lm/arch/device.h"
 #include "lm/format/ggml_quants.h"
 #include "lm/format/model_source.h"
 
@@ -56,7 +57,7 @@ at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored, int64_t ro
     case GgmlType::Q4_0:
     case GgmlType::Q4_K:
     case GgmlType::Q6_K: {
-      at::Tensor rounded = x.contiguous().clone();
+      at::Tensor rounded = x.to(at::kCPU).contiguous().clone();
       float* values = rounded.data_ptr<float>();
       const auto n = static_cast<size_t>(rounded.numel());
       if (stored == GgmlType::Q4_K || stored == GgmlType::Q6_K) {
@@ -66,7 +67,7 @@ at::Tensor round_like_llama_cpp(const at::Tensor& x, GgmlType stored, int64_t ro
         quantize(GgmlType::Q8_0, values, blocks.data(), n);
         dequantize(GgmlType::Q8_0, blocks.data(), values, n);
       }
-      return rounded;
+      return rounded.to(x.device());
     }
     default:
       return x;
@@ -149,18 +150,19 @@ at::Tensor float_rows(const Linear& l, int64_t first, int64_t count) {
 at::Tensor float_weight(const Linear& l) { return float_rows(l, 0, l.rows); }
 
 /// Reads tensors by name with their shapes checked: vectors (norms, rope_freqs) as float32 at load, F32
-/// in place on the memory map; matrices as Linear, converted on use unless F32.
+/// in place on the memory map; matrices as Linear, converted on use unless F32. Off the CPU, every
+/// tensor is copied to the device at load, matrices as float32 (one matrix converted at a time).
 class WeightLoader {
  public:
-  WeightLoader(const ModelSource& file, bool rotary_rows_half_split)
-      : file_(file), rotary_rows_half_split_(rotary_rows_half_split) {}
+  WeightLoader(const ModelSource& file, bool rotary_rows_half_split, c10::Device device)
+      : file_(file), rotary_rows_half_split_(rotary_rows_half_split), device_(device) {}
 
   at::Tensor operator()(const std::string& name, const std::vector<int64_t>& expected) const {
     const GgufTensorInfo& info = checked(name, expected);
-    if (info.type == GgmlType::F32) return in_place(info, expected);
+    if (info.type == GgmlType::F32) return in_place(info, expected).to(device_);
     at::Tensor values = at::empty(expected, at::TensorOptions().dtype(at::kFloat));
     file_.to_float(info, values.data_ptr<float>());
-    return values;
+    return values.to(device_);
   }
 
   /// A weight matrix; `rotary_heads` > 0 marks Q/K rows of that many heads of `head_dim` rows.
@@ -184,6 +186,11 @@ class WeightLoader {
         l.head_dim = head_dim;
       }
     }
+    if (!device_.is_cpu()) {
+      l.weight = float_weight(l).to(device_);
+      l.stored_tensor = nullptr;
+      l.rotary_heads = 0;
+    }
     return l;
   }
 
@@ -204,14 +211,15 @@ class WeightLoader {
 
   const ModelSource& file_;
   bool rotary_rows_half_split_;
+  c10::Device device_;
 };
 
 class LlamaModel final : public HookedLanguageModel {
  public:
   LlamaModel(std::shared_ptr<const ModelSource> file, const ModelOptions& options)
-      : file_(std::move(file)), options_(options), config_(read_config(*file_)) {
+      : HookedLanguageModel(resolve_device(options.device)), file_(std::move(file)), options_(options), config_(read_config(*file_)) {
     const LlamaConfig& c = config_;
-    const WeightLoader load(*file_, file_->rotary_rows_half_split());
+    const WeightLoader load(*file_, file_->rotary_rows_half_split(), device());
     const int64_t kv_dim = c.n_head_kv * c.head_dim;
     token_embd_ = load.matrix("token_embd.weight", c.vocab, c.n_embd);
     for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -231,20 +239,22 @@ class LlamaModel final : public HookedLanguageModel {
     output_norm_ = load("output_norm.weight", {c.n_embd});
     output_ = file_->find_tensor("output.weight") ? load.matrix("output.weight", c.vocab, c.n_embd) : token_embd_;
     // Inverse frequencies base^(-2i/d) of rotary pair i, in double so the angles carry no float rounding.
-    inv_freq_.resize(static_cast<size_t>(c.head_dim / 2));
-    for (size_t i = 0; i < inv_freq_.size(); ++i)
-      inv_freq_[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
+    std::vector<double> inv_freq(static_cast<size_t>(c.head_dim / 2));
+    for (size_t i = 0; i < inv_freq.size(); ++i)
+      inv_freq[i] = std::pow(c.rope_base, -2.0 * static_cast<double>(i) / static_cast<double>(c.head_dim));
     // Llama-3.1 scaling: rope_freqs holds a divisor per rotary pair (llama.cpp's freq_factors).
     if (file_->find_tensor("rope_freqs.weight")) {
-      const at::Tensor divisors = load("rope_freqs.weight", {c.head_dim / 2}).to(at::kDouble).contiguous();
-      for (size_t i = 0; i < inv_freq_.size(); ++i) {
+      const at::Tensor divisors = load("rope_freqs.weight", {c.head_dim / 2}).to(at::kCPU, at::kDouble).contiguous();
+      for (size_t i = 0; i < inv_freq.size(); ++i) {
         const double divisor = divisors.data_ptr<double>()[i];
         if (!(divisor > 0) || !std::isfinite(divisor))
           throw InputError(file_->path() + ": rope_freqs.weight[" + std::to_string(i) + "] is " + std::to_string(divisor) +
                            ", expected a positive divisor");
-        inv_freq_[i] /= divisor;
+        inv_freq[i] /= divisor;
       }
     }
+
+    inv_freq_ = at::tensor(inv_freq, at::TensorOptions().dtype(at::kDouble)).to(device());
 
     embed_hook_ = registry_.declare("hook_embed");
     for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l, BlockLayout{true, true}));
@@ -267,34 +277,8 @@ class LlamaModel final : public HookedLanguageModel {
   at::Tensor forward_cached(const at::Tensor& input, const at::Tensor& real, KvCache& cache,
                             hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
-    const int64_t batch = ids.size(0), positions = ids.size(1);
-    if (!real.defined() || real.sizes() != ids.sizes())
-      throw InputError("llama: the real-token mask must have the shape of the token ids " + shape_text(ids.sizes().vec()));
-    if (cache.keys.empty()) {
-      cache.keys.resize(blocks_.size());
-      cache.values.resize(blocks_.size());
-      cache.real = at::zeros({batch, 0}, at::TensorOptions().dtype(at::kBool));
-      cache.next_position = at::zeros({batch}, at::TensorOptions().dtype(at::kLong));
-    } else if (cache.real.size(0) != batch) {
-      throw InputError("llama: the KV cache holds a batch of " + std::to_string(cache.real.size(0)) + ", not " + std::to_string(batch));
-    }
-    const at::Tensor is_real = real.to(at::kBool);
-    // Position ids count real tokens only (padding takes the next one's, unused).
-    const at::Tensor position_ids =
-        (cache.next_position.unsqueeze(1) + is_real.to(at::kLong).cumsum(1) - 1).clamp_min(0);
-    const int64_t past = cache.real.size(1);
-    const at::Tensor keys_real = at::cat({cache.real, is_real}, 1);  // [b, past + p]
-    // Query i (key index past + i) sees keys up to its own, except padding; a padding query sees itself,
-    // so its softmax row is finite (no real query reads it).
-    const at::TensorOptions flags = at::TensorOptions().dtype(at::kBool);
-    const at::Tensor later = at::ones({positions, past + positions}, flags).triu(past + 1);
-    at::Tensor itself = at::zeros({positions, past + positions}, flags);
-    itself.narrow(1, past, positions).fill_diagonal_(true);
-    const at::Tensor hidden = (later.unsqueeze(0) | keys_real.logical_not().unsqueeze(1)) &
-                              (itself.unsqueeze(0) & is_real.logical_not().unsqueeze(2)).logical_not();
-    cache.real = keys_real;
-    cache.next_position = cache.next_position + is_real.to(at::kLong).sum(1);
-    return run(ids, position_ids, hidden.unsqueeze(1), &cache, pass);
+    const CachedStep step = advance_cache(ids, real, cache, blocks_.size());
+    return run(ids, step.position_ids, step.hidden, &cache, pass);
   }
 
  protected:
@@ -302,8 +286,8 @@ class LlamaModel final : public HookedLanguageModel {
   at::Tensor hooked_forward(const at::Tensor& input, hooks::HookPass& pass) const override {
     const at::Tensor ids = checked_token_ids(input);
     const int64_t positions = ids.size(1);
-    const at::Tensor position_ids = at::arange(positions, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
-    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool)).triu(1);
+    const at::Tensor position_ids = at::arange(positions, at::TensorOptions().dtype(at::kLong).device(device())).unsqueeze(0);
+    const at::Tensor causal_mask = at::ones({positions, positions}, at::TensorOptions().dtype(at::kBool).device(device())).triu(1);
     return run(ids, position_ids, causal_mask, nullptr, pass);
   }
 
@@ -330,7 +314,9 @@ class LlamaModel final : public HookedLanguageModel {
     return project(rms_norm(x, output_norm_, final_norm_hooks_, pass), output_);
   }
 
-  at::Tensor checked_token_ids(const at::Tensor& input) const { return lm::checked_token_ids(input, "llama", config_.vocab); }
+  at::Tensor checked_token_ids(const at::Tensor& input) const {
+    return lm::checked_token_ids(input, "llama", config_.vocab).to(device());
+  }
 
   /// With `cached_keys`/`cached_values`, the keys and values of earlier positions go first, and these
   /// positions' are appended to them.
@@ -344,15 +330,8 @@ class LlamaModel final : public HookedLanguageModel {
     const at::Tensor v = pass(h.v, project(x, b.wv).view({batch, positions, c.n_head_kv, c.head_dim}));
     const at::Tensor rot_q = pass(h.rot_q, rotate(q, cos, sin));
     const at::Tensor rot_k = pass(h.rot_k, rotate(k, cos, sin));
-    at::Tensor keys = rot_k.transpose(1, 2), values = v.transpose(1, 2);  // [b, h_kv, p, dh]
-    if (cached_keys) {
-      if (cached_keys->defined()) {
-        keys = at::cat({*cached_keys, keys}, 2);
-        values = at::cat({*cached_values, values}, 2);
-      }
-      *cached_keys = keys;
-      *cached_values = values;
-    }
+    // [b, h_kv, past + p, dh]
+    auto [keys, values] = append_to_cache(rot_k.transpose(1, 2), v.transpose(1, 2), cached_keys, cached_values);
     if (const int64_t group = c.n_head / c.n_head_kv; group > 1) {  // query head h reads KV head h / group
       keys = keys.repeat_interleave(group, 1);
       values = values.repeat_interleave(group, 1);
@@ -413,8 +392,7 @@ class LlamaModel final : public HookedLanguageModel {
   /// cos and sin of position · inv_freq[i] for position ids [b or 1, p]: [b or 1, p, 1, d/2] (broadcast
   /// over heads).
   std::pair<at::Tensor, at::Tensor> rotary_tables(const at::Tensor& position_ids) const {
-    const at::Tensor freq = at::tensor(inv_freq_, at::TensorOptions().dtype(at::kDouble));
-    const at::Tensor angles = (position_ids.to(at::kDouble).unsqueeze(-1) * freq).unsqueeze(2);
+    const at::Tensor angles = (position_ids.to(at::kDouble).unsqueeze(-1) * inv_freq_).unsqueeze(2);
     return {at::cos(angles).to(at::kFloat), at::sin(angles).to(at::kFloat)};
   }
 
@@ -433,7 +411,7 @@ class LlamaModel final : public HookedLanguageModel {
   at::Tensor output_norm_;
   Linear token_embd_, output_;
   std::vector<LlamaBlock> blocks_;
-  std::vector<double> inv_freq_;
+  at::Tensor inv_freq_;  // double [d/2], on the model's device
   hooks::HookPointRegistry registry_;
   hooks::HookId embed_hook_ = 0;
   std::vector<BlockHooks> block_hooks_;
