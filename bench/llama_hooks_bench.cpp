@@ -1,6 +1,8 @@
 // The cost of hooks on the Llama forward pass (DESIGN §6, issue 3 items 6 and 11). Three modes:
 //   write-model PATH      a random Llama-shaped F32 GGUF (default ~100M parameters: d 768, 12 blocks,
-//                         12 query / 4 KV heads, MLP 2048, vocabulary 32000), seed 1
+//                         12 query / 4 KV heads, MLP 2048, vocabulary 32000), seed 1; --heads, --kv-heads,
+//                         --ff, --untied and --type (F32, BF16, Q8_0, ...) for other shapes, --zero for zero
+//                         matrices left as holes in a sparse file (an 8B shape without 16 GB of writes)
 //   forward MODEL         median time of the plain forward (hook points present but unarmed, or
 //                         compiled out in a -DOH_HOOK_POINTS=OFF build): bench/hook_cost.py compares builds
 //   cache MODEL           the plain forward and run_with_cache over every hook point, alternated
@@ -21,6 +23,7 @@
 
 #include "hooks/run.h"
 #include "lm/arch/hooked_language_model.h"
+#include "lm/format/ggml_types.h"
 #include "tiny_llama.h"
 
 namespace {
@@ -57,20 +60,28 @@ at::Tensor prompt(int64_t tokens, int64_t vocab) {
   return ids;
 }
 
-void write_model(const std::string& path, uint32_t width, uint32_t blocks, uint32_t vocab) {
+struct ModelShape {
+  uint32_t width = 768, blocks = 12, vocab = 32000, heads = 0, kv_heads = 0, ff = 0;  // 0: derived from width
+  std::string type = "F32";
+  bool zero = false, untied = false;
+};
+
+void write_model(const std::string& path, const ModelShape& m) {
   oh::lm::Vocabulary vocabulary;
-  for (uint32_t i = 0; i < vocab; ++i) {
+  for (uint32_t i = 0; i < m.vocab; ++i) {
     vocabulary.tokens.push_back("t" + std::to_string(i));
     vocabulary.types.push_back(oh::lm::TokenType::Normal);
   }
   oh::lm::testing::TinyLlamaShape shape;
-  shape.n_embd = width;
-  shape.n_layer = blocks;
-  shape.n_head = width / 64;
-  shape.n_head_kv = shape.n_head / 3;
-  shape.n_ff = width * 8 / 3;
+  shape.n_embd = m.width;
+  shape.n_layer = m.blocks;
+  shape.n_head = m.heads ? m.heads : m.width / 64;
+  shape.n_head_kv = m.kv_heads ? m.kv_heads : shape.n_head / 3;
+  shape.n_ff = m.ff ? m.ff : m.width * 8 / 3;
   shape.context = 4096;
-  oh::lm::testing::write_tiny_llama(path, vocabulary, shape, 1);
+  shape.zero_matrices = m.zero;
+  shape.tied_output = !m.untied;
+  oh::lm::testing::write_tiny_llama(path, vocabulary, shape, 1, oh::lm::ggml_type_from_name(m.type));
 }
 
 }  // namespace
@@ -79,15 +90,21 @@ int main(int argc, char** argv) {
   CLI::App app{"Llama forward-pass cost of hook points and of run_with_cache"};
   app.require_subcommand(1);
   std::string path;
-  uint32_t width = 768, blocks = 12, vocab = 32000;
+  ModelShape shape;
   int64_t tokens = 128;
   int threads = 2, repeats = 5;
   std::string device = "cpu";
   CLI::App* write = app.add_subcommand("write-model", "write a random Llama-shaped F32 GGUF");
   write->add_option("path", path)->required();
-  write->add_option("--width", width, "embedding width (a multiple of 192)");
-  write->add_option("--blocks", blocks);
-  write->add_option("--vocab", vocab);
+  write->add_option("--width", shape.width, "embedding width (a multiple of 192 unless --heads/--kv-heads are given)");
+  write->add_option("--blocks", shape.blocks);
+  write->add_option("--vocab", shape.vocab);
+  write->add_option("--heads", shape.heads, "query heads (default width / 64)");
+  write->add_option("--kv-heads", shape.kv_heads, "KV heads (default heads / 3)");
+  write->add_option("--ff", shape.ff, "MLP width (default 8/3 width)");
+  write->add_option("--type", shape.type, "weight matrix type in ggml spelling: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K");
+  write->add_flag("--zero", shape.zero, "zero matrices, left as holes in a sparse file");
+  write->add_flag("--untied", shape.untied, "an output matrix of its own (Llama-3-8B's layout)");
   CLI::App* forward = app.add_subcommand("forward", "median time of the plain forward");
   CLI::App* cache = app.add_subcommand("cache", "plain forward against run_with_cache over every point");
   for (CLI::App* timed : {forward, cache}) {
@@ -100,7 +117,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (write->parsed()) {
-    write_model(path, width, blocks, vocab);
+    write_model(path, shape);
     return 0;
   }
   if (cache->parsed() && !OH_HOOK_POINTS) {

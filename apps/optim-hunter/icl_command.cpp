@@ -24,13 +24,14 @@
 namespace oh::cli {
 namespace {
 
-void add_task_options(CLI::App* cmd, icl::LinearTaskConfig& task) {
-  cmd->add_option("--d", task.input_dim, "Input dimension d")->capture_default_str();
-  cmd->add_option("--n-context", task.context_size, "Context pairs N per task")->capture_default_str();
-  cmd->add_option("--x-low", task.x_low, "Inputs ~ U(x-low, x-high)^d")->capture_default_str();
-  cmd->add_option("--x-high", task.x_high, "Inputs ~ U(x-low, x-high)^d")->capture_default_str();
-  cmd->add_option("--teacher-scale", task.teacher_scale, "Teacher w ~ N(0, scale² I)")->capture_default_str();
-  cmd->add_option("--noise", task.noise_std, "Label noise standard deviation")->capture_default_str();
+/// The linear-regression task's options (for `icl train` on dynamics, each is an error when given).
+std::vector<CLI::Option*> add_task_options(CLI::App* cmd, icl::LinearTaskConfig& task) {
+  return {cmd->add_option("--d", task.input_dim, "Input dimension d")->capture_default_str(),
+          cmd->add_option("--n-context", task.context_size, "Context pairs N per task")->capture_default_str(),
+          cmd->add_option("--x-low", task.x_low, "Inputs ~ U(x-low, x-high)^d")->capture_default_str(),
+          cmd->add_option("--x-high", task.x_high, "Inputs ~ U(x-low, x-high)^d")->capture_default_str(),
+          cmd->add_option("--teacher-scale", task.teacher_scale, "Teacher w ~ N(0, scale² I)")->capture_default_str(),
+          cmd->add_option("--noise", task.noise_std, "Label noise standard deviation")->capture_default_str()};
 }
 
 nlohmann::json metrics_json(const icl::AlignmentMetrics& m) {
@@ -92,6 +93,7 @@ struct TrainArgs {
   icl::TrainOptions options;
   DynamicsArgs dynamics;
   CLI::Option *batch = nullptr, *eval_tasks = nullptr;
+  std::vector<CLI::Option*> linear_options;  // options of linear-regression runs only
   bool json = false;
 };
 
@@ -100,13 +102,19 @@ struct TrainArgs {
 constexpr int64_t kDynamicsBatch = 256, kDynamicsEvalSequences = 1000;
 
 int run_train_dynamics(TrainArgs& a) {
+  for (const CLI::Option* option : a.linear_options)
+    if (option->count() > 0) throw InputError("icl train: " + option->get_name() + " applies to linear-regression tasks only");
   icl::TrainConfig training = a.config;
   if (a.batch->count() == 0) training.batch = kDynamicsBatch;
   if (a.eval_tasks->count() == 0) training.eval_tasks = kDynamicsEvalSequences;
   icl::DynamicsTrainConfig config = icl::DynamicsTrainConfig::from(training);
   for (const auto& [option, apply] : a.dynamics.given)
     if (option->count() > 0) apply(config);
-  const icl::DynamicsTrainResult result = icl::train_dynamics(config, a.options.out_dir, a.options.threads, a.options.progress);
+  const icl::DynamicsTrainResult result = icl::train_dynamics(config, a.options);
+  if (!result.finished) {
+    std::fprintf(stderr, "icl train: stopped after step %lld as asked (--stop-after); rerun to resume\n", static_cast<long long>(result.step));
+    return 0;
+  }
   const icl::DynamicsMetrics& m = result.final_metrics;
   const nlohmann::json out = {{"step", result.step}, {"out", a.options.out_dir}, {"seconds", result.seconds},
                               {"eval_sequences", m.sequences}, {"eval_loss", m.eval_loss}, {"late_loss", m.late_loss},
@@ -217,7 +225,7 @@ Action add_icl_command(CLI::App& app) {
                         "Model: lsa for linear; for dynamics " + icl::stack_architecture_names() +
                             " with modifiers, e.g. softmax,no-mlp or hybrid,pos=sinusoidal (mlp, no-mlp, ln, no-ln, pos=none|learned|sinusoidal)")
       ->capture_default_str();
-  add_task_options(train_cmd, c.task_config);
+  train->linear_options = add_task_options(train_cmd, c.task_config);
   train_cmd->add_option("--layers", c.layers, "Layers K")->capture_default_str();
   train_cmd->add_option("--heads", c.heads, "Attention heads")->capture_default_str();
   train_cmd->add_option("--attn-dim", c.attn_dim, "Total key width, split over the heads (0 = heads × (d+1))")->capture_default_str();
@@ -236,8 +244,10 @@ Action add_icl_command(CLI::App& app) {
   train_cmd->add_option("--eval-every", c.eval_every, "Evaluate and checkpoint every k steps")->capture_default_str();
   train->eval_tasks = train_cmd->add_option("--eval-tasks", c.eval_tasks, "Fixed evaluation tasks (dynamics: 1000 sequences)")->capture_default_str();
   train_cmd->add_option("--eval-seed", c.eval_seed, "Seed of the evaluation tasks")->capture_default_str();
-  train_cmd->add_option("--line-search-tasks", c.line_search_tasks, "Tasks for GD's η line search")->capture_default_str();
-  train_cmd->add_option("--line-search-seed", c.line_search_seed, "Seed of the line-search tasks")->capture_default_str();
+  train->linear_options.push_back(
+      train_cmd->add_option("--line-search-tasks", c.line_search_tasks, "Tasks for GD's η line search")->capture_default_str());
+  train->linear_options.push_back(
+      train_cmd->add_option("--line-search-seed", c.line_search_seed, "Seed of the line-search tasks")->capture_default_str());
   train_cmd->add_option("--seed", c.seed, "Seed of the initial weights and training batches")->capture_default_str();
   train_cmd->add_option("--threads", train->options.threads, "libtorch intra-op threads")->capture_default_str();
   train_cmd->add_option("--stop-after", train->options.stop_after_steps, "End this session after this many steps (resume later)");

@@ -1,35 +1,19 @@
-// Includes libtorch's optimizer and serialization headers (like training.cpp, for dynamics runs).
+// Next-token training of causal stacks on linear dynamics through the shared run loop.
 #include "icl/dynamics_training.h"
 
 #include <c10/core/GradMode.h>
-#include <ATen/Parallel.h>
-#include <torch/optim/optimizer.h>
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
-#include <torch/version.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/progress.h"
-#include "icl/optimizer.h"
 #include "icl/linear_tasks.h"
 
 namespace oh::icl {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr uint64_t kInitStream = 0;  // training batch of step s: stream s + 1
-constexpr double kDivergenceFactor = 10.0;
 
 CausalStack initial_model(const DynamicsTrainConfig& c) {
   return CausalStack(c.stack_config(), derive_seed(c.training.seed, kInitStream));
@@ -50,30 +34,6 @@ nlohmann::json metrics_json(int64_t step, double train_loss, const DynamicsMetri
           {"copy_last_late_loss", m.copy_last_late_loss},
           {"least_squares_loss", m.least_squares_loss},
           {"least_squares_late_loss", m.least_squares_late_loss}};
-}
-
-void save_weights(const fs::path& path, const CausalStack& model) {
-  torch::serialize::OutputArchive archive;
-  for (const auto& [name, value] : model.named_parameters()) archive.write(name, value.detach());
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  write_file_atomically(path.string(), bytes.str());
-}
-
-void load_weights(const fs::path& path, const CausalStack& model) {
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path.string());
-    c10::NoGradGuard no_grad;
-    for (const auto& [name, value] : model.named_parameters()) {
-      at::Tensor stored;
-      archive.read(name, stored);
-      if (stored.sizes() != value.sizes()) throw InputError("parameter " + name + " has another shape");
-      value.copy_(stored);
-    }
-  } catch (const c10::Error& e) {
-    throw InputError(path.string() + ": not the weights of this run: " + e.what_without_backtrace());
-  }
 }
 
 }  // namespace
@@ -167,79 +127,38 @@ DynamicsMetrics evaluate_dynamics(const CausalStack& model, const DynamicsSequen
   return m;
 }
 
-DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const std::string& out_dir, int threads, bool progress) {
+DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const TrainOptions& options) {
   config.validate();
-  if (out_dir.empty()) throw InputError("icl train: --out DIR is required");
-  if (threads <= 0) throw InputError("icl train: threads must be > 0");
-  const fs::path dir(out_dir), run_path = dir / "run.json";
-  if (fs::exists(run_path)) throw InputError(run_path.string() + " exists: dynamics runs do not resume; use a fresh --out directory");
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error) throw InputError("cannot create " + out_dir + ": " + error.message());
-  at::set_num_threads(threads);
-  nlohmann::json run = {{"config", nlohmann::json::parse(to_json_text(config))}, {"libtorch", TORCH_VERSION}, {"threads", threads}};
-  write_file_atomically(run_path.string(), run.dump(2) + "\n");
-  const auto start_time = std::chrono::steady_clock::now();
-
-  const TrainConfig& t = config.training;
   const CausalStack model = initial_model(config);
-  const std::vector<at::Tensor> parameters = model.parameters();
-  for (const at::Tensor& p : parameters) p.requires_grad_(true);
-  const double initial_loss = [&] {
-    c10::NoGradGuard no_grad;
-    return training_loss(model, config, 0).item<double>();
-  }();
-  const std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(t, parameters);
-  const DynamicsSequences eval_set = sample_dynamics(config.dynamics, t.eval_tasks, t.eval_seed);
-  std::ofstream lines(dir / "metrics.jsonl", std::ios::binary | std::ios::trunc);
-  std::unique_ptr<Progress> bar = progress ? std::make_unique<Progress>("icl train", static_cast<size_t>(t.steps)) : nullptr;
-
+  const DynamicsSequences eval_set = sample_dynamics(config.dynamics, config.training.eval_tasks, config.training.eval_seed);
   DynamicsTrainResult result;
-  for (int64_t step = 0;; ++step) {
-    const at::Tensor loss = training_loss(model, config, step);
-    const double value = loss.item<double>();
-    if (!std::isfinite(value) || value > kDivergenceFactor * initial_loss)
-      throw ComputationError("icl train: diverged at step " + std::to_string(step) + " (training loss " + std::to_string(value) + ", initial " +
-                             std::to_string(initial_loss) + ")");
-    const bool last = step == t.steps;
-    if (step % t.eval_every == 0 || last) {
-      const DynamicsMetrics metrics = evaluate_dynamics(model, eval_set, config.ridge, config.late_positions);
-      const std::string line = metrics_json(step, value, metrics).dump();
-      lines << line << "\n" << std::flush;
-      if (progress)
-        std::fprintf(stderr, "icl train: step %lld  train %.5f  eval %.5f  late %.5f  (copy-last %.5f, least squares %.5f)\n",
-                     static_cast<long long>(step), value, metrics.eval_loss, metrics.late_loss, metrics.copy_last_late_loss,
-                     metrics.least_squares_late_loss);
-      if (last) {
-        save_weights(dir / "weights.pt", model);
-        write_file_atomically((dir / "metrics.json").string(), line + "\n");
-        result.step = step, result.final_metrics = metrics;
-        break;
-      }
-    }
-    optimizer->zero_grad();
-    loss.backward();
-    if (t.clip_norm > 0) clip_gradients(parameters, t.clip_norm);
-    set_learning_rate(*optimizer, t.learning_rate(step));
-    optimizer->step();
-    if (bar) bar->advance();
-  }
-  if (bar) bar->finish();
-  if (!lines) throw InputError("cannot write " + (dir / "metrics.jsonl").string());
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
-  run["seconds"] = result.seconds, run["steps"] = result.step;
-  write_file_atomically(run_path.string(), run.dump(2) + "\n");
+
+  TrainingLoop loop;
+  loop.command = "icl train";
+  loop.schedule = &config.training;
+  loop.config_json = to_json_text(config);
+  loop.parameters = model.parameters();
+  loop.loss = [&](int64_t step) { return training_loss(model, config, step); };
+  loop.evaluate = [&](int64_t step, double train_loss) {
+    result.final_metrics = evaluate_dynamics(model, eval_set, config.ridge, config.late_positions);
+    const DynamicsMetrics& m = result.final_metrics;
+    char text[200];
+    std::snprintf(text, sizeof text, "train %.5f  eval %.5f  late %.5f  (copy-last %.5f, least squares %.5f)", train_loss, m.eval_loss,
+                  m.late_loss, m.copy_last_late_loss, m.least_squares_late_loss);
+    return LoopEvaluation{metrics_json(step, train_loss, m).dump(), text};
+  };
+  const LoopResult loop_result = run_training_loop(loop, options);
+  result.finished = loop_result.finished;
+  result.resumed_from = loop_result.resumed_from;
+  result.step = loop_result.step;
+  result.seconds = loop_result.seconds;
   return result;
 }
 
 DynamicsRun load_dynamics_run(const std::string& dir) {
-  const fs::path run_path = fs::path(dir) / "run.json", weights = fs::path(dir) / "weights.pt";
-  if (!fs::exists(run_path) || !fs::exists(weights)) throw InputError(dir + " holds no finished dynamics run (run.json and weights.pt)");
-  const nlohmann::json run = nlohmann::json::parse(read_file(run_path.string()), nullptr, false);
-  if (run.is_discarded() || !run.contains("config")) throw InputError(run_path.string() + ": no \"config\" object");
-  DynamicsTrainConfig config = dynamics_config_from_json_text(run["config"].dump(), run_path.string());
+  DynamicsTrainConfig config = dynamics_config_from_json_text(recorded_config(dir), dir + "/run.json");
   CausalStack model = initial_model(config);
-  load_weights(weights, model);
+  load_checkpoint_parameters(dir, model.parameters());
   for (const at::Tensor& p : model.parameters()) p.requires_grad_(false);
   return {std::move(config), std::move(model)};
 }

@@ -2,19 +2,14 @@
 // Next-token training of causal stacks on linear dynamical systems (DESIGN §7, the mesa-optimization
 // paper's setting): tokens [0, s_t, s_{t−1}], the model's first n_s outputs at position t predict
 // s_{t+1}, loss ½ mean ‖ŝ_{t+1} − s_{t+1}‖² over sequences and every position that has a target.
-// A run directory holds
-//   run.json       the config (task settings, noise levels and our readings of the paper included),
-//                  the libtorch version and the training time
-//   metrics.jsonl  one line per evaluation on the fixed seeded eval set (every eval_every steps, at the end)
-//   metrics.json   the final evaluation
-//   weights.pt     the final parameters by name
-// Runs do not resume (an existing run.json is an error). A diverging run (non-finite loss, or above 10×
-// the initial loss) throws ComputationError.
+// Runs live in a run directory like linear-regression runs (run_loop.h: run.json, metrics.jsonl,
+// metrics.json, checkpoint.pt/.json; resume; exit 3 on divergence).
 #include <cstdint>
 #include <string>
 
 #include "icl/causal_stack.h"
 #include "icl/dynamics_tasks.h"
+#include "icl/run_loop.h"
 #include "icl/train_config.h"
 
 namespace oh::icl {
@@ -48,12 +43,14 @@ struct DynamicsMetrics {
 DynamicsMetrics evaluate_dynamics(const CausalStack& model, const DynamicsSequences& sequences, double ridge, int64_t late_positions);
 
 struct DynamicsTrainResult {
+  bool finished = false;      // false when stop_after_steps ended the session early
+  int64_t resumed_from = -1;  // the checkpoint step continued from, or -1
   int64_t step = 0;
-  DynamicsMetrics final_metrics;
+  DynamicsMetrics final_metrics;  // the last evaluation
   double seconds = 0;
 };
 
-DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const std::string& out_dir, int threads, bool progress);
+DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const TrainOptions& options);
 
 struct DynamicsRun {
   DynamicsTrainConfig config;

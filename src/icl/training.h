@@ -1,30 +1,16 @@
 #pragma once
-// Training an LSA stack on in-context linear regression (DESIGN §7) into a run directory:
-//   run.json        the config (a rerun with the same DIR must match it, and resumes), the libtorch
-//                   version, and each session's steps, seconds and threads
-//   metrics.jsonl   one line per evaluation (every eval_every steps and at the end)
-//   metrics.json    the final evaluation
-//   checkpoint.pt   weights + optimizer state + step, replaced atomically at each evaluation;
-//   checkpoint.json its step and status ("ok", or "last_good" after a divergence)
-// The batch of step s is drawn from a generator seeded by (seed, s), so a run resumed from a
-// checkpoint continues exactly as the uninterrupted run would (same thread count).
-// Divergence (a non-finite training loss, or one above 10× the initial model's) throws
-// ComputationError after marking the last checkpoint as the last good one.
+// Training an LSA stack on in-context linear regression (DESIGN §7) into a run directory (run_loop.h:
+// run.json, metrics.jsonl, metrics.json, checkpoint.pt/.json; resumes; exit 3 on divergence), with
+// metrics.jsonl lines of alignment_metrics.h.
 #include <cstdint>
 #include <string>
 
 #include "icl/alignment_metrics.h"
 #include "icl/lsa_model.h"
+#include "icl/run_loop.h"
 #include "icl/train_config.h"
 
 namespace oh::icl {
-
-struct TrainOptions {
-  std::string out_dir;
-  int threads = 1;               // libtorch intra-op threads (1 is fastest for these small ops here)
-  int64_t stop_after_steps = 0;  // end this session after this many updates, as a crash would; 0 = run to the end
-  bool progress = true;          // progress and evaluations on stderr
-};
 
 struct TrainResult {
   bool finished = false;  // false when stop_after_steps ended the session early

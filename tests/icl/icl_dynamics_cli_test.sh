@@ -18,12 +18,14 @@ expect 2 icl train --task dynamics --shared --out "$dir/r3"
 expect 2 icl train --task dynamics-partial --length 1 --out "$dir/r4"
 expect 2 icl train --task dynamics --process-noise-var -1 --out "$dir/r5"
 expect 2 icl train --task linear --length 20 --out "$dir/r6"
+expect 2 icl train --task dynamics --d 3 --out "$dir/r7"
+expect 2 icl train --task dynamics --line-search-tasks 10 --out "$dir/r8"
 expect 2 icl probe --run "$dir/none"
 [ ! -e "$dir/r0/run.json" ] || fail "a rejected config left a run"
 
 run="$dir/run"
 expect 0 icl train --task dynamics-partial --model hybrid --layers 2 --steps 4 --batch 8 --eval-every 2 --eval-tasks 20 --length 12 --out "$run" --json
-for f in run.json metrics.jsonl metrics.json weights.pt; do [ -f "$run/$f" ] || fail "no $f"; done
+for f in run.json metrics.jsonl metrics.json checkpoint.pt checkpoint.json; do [ -f "$run/$f" ] || fail "no $f"; done
 [ "$(wc -l < "$run/metrics.jsonl")" -eq 3 ] || fail "metrics.jsonl has $(wc -l < "$run/metrics.jsonl") lines, expected 3 (steps 0 2 4)"
 python3 -c '
 import json, sys

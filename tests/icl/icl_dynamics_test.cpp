@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/error.h"
@@ -234,6 +236,13 @@ TEST(Probes, RecoverTheTargetsTheyShould) {
   for (const char* target : {"w_star_s", "least_squares", "preconditioned"}) EXPECT_GT(r2("hook_embed", target), -1.0) << target;
 }
 
+TrainOptions quiet(const std::string& dir) {
+  TrainOptions o;
+  o.out_dir = dir;
+  o.progress = false;
+  return o;
+}
+
 DynamicsTrainConfig quick_config(const std::string& model) {
   TrainConfig t;
   t.task = "dynamics", t.model = model, t.steps = 200, t.batch = 64, t.eval_every = 100, t.eval_tasks = 200, t.lr = 3e-3, t.seed = 1;
@@ -261,7 +270,7 @@ TEST(DynamicsTraining, OneLayerModelsLearnInContext) {
   for (const char* model : {"lsa", "mesa"}) {
     SCOPED_TRACE(model);
     std::filesystem::remove_all(dir);
-    const DynamicsTrainResult r = train_dynamics(quick_config(model), dir, 1, false);
+    const DynamicsTrainResult r = train_dynamics(quick_config(model), quiet(dir));
     const DynamicsMetrics& m = r.final_metrics;
     const DynamicsRun run = load_dynamics_run(dir);
     const DynamicsSequences eval_set = sample_dynamics(run.config.dynamics, 200, run.config.training.eval_seed);
@@ -288,8 +297,38 @@ TEST(DynamicsTraining, OneLayerModelsLearnInContext) {
     }
     const DynamicsMetrics again = evaluate_dynamics(run.model, eval_set, run.config.ridge, 10);
     EXPECT_DOUBLE_EQ(again.late_loss, m.late_loss);  // the saved weights are the trained ones
-    EXPECT_THROW(train_dynamics(quick_config(model), dir, 1, false), InputError);  // runs do not resume
   }
+}
+
+// A dynamics run stopped as by a crash and rerun continues exactly as the uninterrupted run: the hybrid
+// stack (softmax, then mesa with its λ) and AdamW's state come back from the checkpoint bit for bit.
+TEST(DynamicsTraining, AResumedRunContinuesExactlyAsTheUninterruptedOne) {
+  TrainConfig t;
+  t.task = "dynamics", t.model = "hybrid", t.layers = 2, t.steps = 30, t.batch = 32, t.eval_every = 10, t.eval_tasks = 50, t.lr = 3e-3;
+  t.optimizer = "adamw", t.weight_decay = 0.01, t.seed = 4;
+  const DynamicsTrainConfig config = DynamicsTrainConfig::from(t);
+  const std::string straight = ::testing::TempDir() + "/icl_dynamics_straight", crashed = ::testing::TempDir() + "/icl_dynamics_crashed";
+  std::filesystem::remove_all(straight);
+  std::filesystem::remove_all(crashed);
+  ASSERT_TRUE(train_dynamics(config, quiet(straight)).finished);
+  TrainOptions first = quiet(crashed);
+  first.stop_after_steps = 15;  // the last checkpoint is step 10's
+  EXPECT_FALSE(train_dynamics(config, first).finished);
+  const DynamicsTrainResult resumed = train_dynamics(config, quiet(crashed));
+  EXPECT_EQ(resumed.resumed_from, 10);
+  ASSERT_TRUE(resumed.finished);
+  const auto a = load_dynamics_run(straight).model.parameters(), b = load_dynamics_run(crashed).model.parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(at::equal(a[i], b[i])) << "parameter " << i;
+  auto text = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  EXPECT_EQ(text(straight + "/metrics.jsonl"), text(crashed + "/metrics.jsonl"));
+  // A rerun with another configuration is refused rather than mixed into the run.
+  TrainConfig other = t;
+  other.lr = 1e-3;
+  EXPECT_THROW(train_dynamics(DynamicsTrainConfig::from(other), quiet(crashed)), InputError);
 }
 
 // The longer reproduction (about 200 s on one core; run with --gtest_also_run_disabled_tests), the same
@@ -304,7 +343,9 @@ TEST(DynamicsTraining, DISABLED_HybridStackReachesLeastSquares) {
   TrainConfig t;
   t.task = "dynamics", t.model = "hybrid", t.layers = 2, t.steps = 1000, t.batch = 128, t.lr = 3e-3, t.eval_every = 250;
   t.eval_tasks = 500, t.seed = 1;
-  const DynamicsMetrics m = train_dynamics(DynamicsTrainConfig::from(t), dir, 1, true).final_metrics;
+  TrainOptions options;
+  options.out_dir = dir;
+  const DynamicsMetrics m = train_dynamics(DynamicsTrainConfig::from(t), options).final_metrics;
   std::printf("hybrid: late %.4f least squares %.4f copy-last %.4f\n", m.late_loss, m.least_squares_late_loss, m.copy_last_late_loss);
   EXPECT_LT(m.late_loss, 1.05 * m.least_squares_late_loss);
   const DynamicsRun run = load_dynamics_run(dir);

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "core/error.h"
 #include "core/numpy_random.h"
@@ -168,6 +171,33 @@ TEST(Gguf, F16AndQ8_0Tensors) {
     for (size_t j = 0; j < 32; ++j) EXPECT_LE(std::fabs(q[b * 32 + j] - values[b * 32 + j]), bound) << b << "," << j;
   }
   for (size_t j = 64; j < 96; ++j) EXPECT_EQ(q[j], 0.0f);
+  std::filesystem::remove(path);
+}
+
+TEST(Gguf, ZeroTensorsAreHolesInASparseFileWithTheSameBytes) {
+  GgufWriter w;
+  w.set_u32("k", 7);
+  w.add_tensor("before", {3, 32}, std::vector<float>(96, 1.5f), GgmlType::F32);
+  const uint64_t rows = 4096;  // 4096 × 256 BF16: 2 MiB of zeros
+  w.add_zero_tensor("zeros", {rows, 256}, GgmlType::BF16);
+  w.add_tensor("after", {32}, std::vector<float>(32, -2.0f), GgmlType::F16);
+  EXPECT_THROW(w.add_zero_tensor("bad", {2, 100}, GgmlType::Q8_0), InputError);  // rows not whole blocks
+  const std::string path = temp_path("sparse");
+  w.write(path);
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, w.serialize());
+  const GgufFile f = GgufFile::open(path);
+  EXPECT_EQ(f.tensor("zeros").bytes, rows * 256 * 2);
+  const auto zeros = f.dequantized(f.tensor("zeros"));
+  EXPECT_TRUE(std::all_of(zeros.begin(), zeros.end(), [](float v) { return v == 0.0f; }));
+  EXPECT_EQ(f.dequantized(f.tensor("after")).front(), -2.0f);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  // Allocated blocks well below the size, unless the file system has no holes (then nothing to check).
+  if (static_cast<uint64_t>(st.st_blocks) * 512 < static_cast<uint64_t>(st.st_size)) {
+    EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, rows * 256);
+  }
   std::filesystem::remove(path);
 }
 

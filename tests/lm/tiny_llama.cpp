@@ -26,6 +26,7 @@ void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, con
 
   RandomState rng(seed);
   auto random = [&](const std::string& name, std::vector<uint64_t> shape) {
+    if (s.zero_matrices) return w.add_zero_tensor(name, shape, weight_type);
     uint64_t n = 1;
     for (auto d : shape) n *= d;
     std::vector<float> values(n);

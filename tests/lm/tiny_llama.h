@@ -16,6 +16,7 @@ struct TinyLlamaShape {
   bool tied_output = true;   // false: an `output` tensor of its own
   bool random_norms = false; // norm weights 1 + N(0, 0.1²) instead of ones, so a dropped norm weight shows
   bool rope_freqs = false;   // a Llama-3.1 rope_freqs tensor: divisors rising linearly from 1 to 8 over the pairs
+  bool zero_matrices = false; // weight matrices all zero, left as holes in a sparse file (memory benchmarks of large shapes)
 };
 
 /// Writes `path`: llama.* hyperparameters, tokenizer.ggml.*, and N(0, weight_std²) weights from numpy's

@@ -1,6 +1,12 @@
 #include "lm/format/gguf_writer.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -82,26 +88,40 @@ void GgufWriter::set_i32s(const std::string& key, const std::vector<int32_t>& va
   set(key, GgufValue{std::move(a)});
 }
 
-void GgufWriter::add_tensor(const std::string& name, const std::vector<uint64_t>& shape,
-                            const std::vector<float>& values, GgmlType type) {
+uint64_t GgufWriter::checked_byte_size(const std::string& name, const std::vector<uint64_t>& shape, GgmlType type) {
   if (shape.empty() || shape.size() > 4) throw InputError("tensor '" + name + "': 1 to 4 dimensions");
-  uint64_t n = 1;
-  for (auto d : shape) n *= d;
-  if (n != values.size())
-    throw InputError("tensor '" + name + "': shape holds " + std::to_string(n) + " values, given " +
-                     std::to_string(values.size()));
   const auto& traits = ggml_type_traits(type);
   if (!is_convertible(type)) throw InputError(std::string("tensor '") + name + "': cannot write type " + traits.name);
   if (shape.back() % traits.block_elements != 0)
     throw InputError("tensor '" + name + "': row length " + std::to_string(shape.back()) + " is not a multiple of " +
                      traits.name + "'s block of " + std::to_string(traits.block_elements));
-  Tensor t{name, {shape.rbegin(), shape.rend()}, type, {}};
-  t.bytes.resize(n / traits.block_elements * traits.block_bytes);
+  uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n / traits.block_elements * traits.block_bytes;
+}
+
+void GgufWriter::add_tensor(const std::string& name, const std::vector<uint64_t>& shape,
+                            const std::vector<float>& values, GgmlType type) {
+  const uint64_t bytes = checked_byte_size(name, shape, type);
+  uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  if (n != values.size())
+    throw InputError("tensor '" + name + "': shape holds " + std::to_string(n) + " values, given " +
+                     std::to_string(values.size()));
+  Tensor t{name, {shape.rbegin(), shape.rend()}, type, std::string(bytes, '\0'), 0};
   quantize(type, values.data(), t.bytes.data(), values.size());
   tensors_.push_back(std::move(t));
 }
 
-std::string GgufWriter::serialize() const {
+void GgufWriter::add_zero_tensor(const std::string& name, const std::vector<uint64_t>& shape, GgmlType type) {
+  tensors_.push_back(Tensor{name, {shape.rbegin(), shape.rend()}, type, {}, checked_byte_size(name, shape, type)});
+}
+
+uint64_t GgufWriter::padded_size(const Tensor& t) const {
+  return (t.size() + alignment_ - 1) / alignment_ * alignment_;
+}
+
+std::string GgufWriter::header() const {
   std::string out = "GGUF";
   put<uint32_t>(out, 3);
   put<uint64_t>(out, tensors_.size());
@@ -118,16 +138,54 @@ std::string GgufWriter::serialize() const {
     for (auto d : t.dims) put<uint64_t>(out, d);
     put<uint32_t>(out, static_cast<uint32_t>(t.type));
     put<uint64_t>(out, offset);
-    offset += (t.bytes.size() + alignment_ - 1) / alignment_ * alignment_;
+    offset += padded_size(t);
   }
   pad_to(out, alignment_);
+  return out;
+}
+
+std::string GgufWriter::serialize() const {
+  std::string out = header();
   for (const auto& t : tensors_) {
     out += t.bytes;
+    out.append(t.zero_bytes, '\0');
     pad_to(out, alignment_);
   }
   return out;
 }
 
-void GgufWriter::write(const std::string& path) const { write_file_atomically(path, serialize()); }
+void GgufWriter::write(const std::string& path) const {
+  const bool sparse = std::any_of(tensors_.begin(), tensors_.end(), [](const Tensor& t) { return t.zero_bytes > 0; });
+  if (!sparse) return write_file_atomically(path, serialize());
+  // Zero tensors stay holes: write the header and the other tensors at their offsets, then extend the
+  // file to its full size, beside the target and renamed into place like write_file_atomically.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  uint64_t end = 0;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    const std::string head = header();
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    end = head.size();
+    for (const auto& t : tensors_) {
+      if (!t.bytes.empty()) {
+        out.seekp(static_cast<std::streamoff>(end));
+        out.write(t.bytes.data(), static_cast<std::streamsize>(t.bytes.size()));
+      }
+      end += padded_size(t);
+    }
+    out.close();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw InputError("cannot write " + temporary + ": write failed");
+    }
+  }
+  std::error_code error;
+  std::filesystem::resize_file(temporary, end, error);
+  if (!error) std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::remove(temporary.c_str());
+    throw InputError("cannot write " + path + ": " + error.message());
+  }
+}
 
 }  // namespace oh::lm

@@ -29,9 +29,13 @@ class GgufWriter {
   void add_tensor(const std::string& name, const std::vector<uint64_t>& shape, const std::vector<float>& values,
                   GgmlType type);
 
-  /// The whole file as bytes.
+  /// Adds a tensor of zeros of any writable type without holding its bytes: write() leaves it as a hole
+  /// in a sparse file (for memory measurements of large model shapes).
+  void add_zero_tensor(const std::string& name, const std::vector<uint64_t>& shape, GgmlType type);
+
+  /// The whole file as bytes (zero tensors included).
   std::string serialize() const;
-  /// Writes the file atomically; throws InputError naming the path on failure.
+  /// Writes the file atomically (zero tensors as holes); throws InputError naming the path on failure.
   void write(const std::string& path) const;
 
  private:
@@ -40,7 +44,15 @@ class GgufWriter {
     std::vector<uint64_t> dims;  // innermost first
     GgmlType type;
     std::string bytes;
+    uint64_t zero_bytes = 0;  // a zero tensor's size (bytes is empty)
+    uint64_t size() const { return bytes.size() + zero_bytes; }
   };
+  /// Magic, version, metadata and tensor infos, padded to the alignment: what precedes the data.
+  std::string header() const;
+  uint64_t padded_size(const Tensor& t) const;
+  /// The stored size of a tensor of `shape` and `type`; InputError for a shape the type cannot store.
+  static uint64_t checked_byte_size(const std::string& name, const std::vector<uint64_t>& shape, GgmlType type);
+
   uint32_t alignment_;
   std::vector<std::pair<std::string, GgufValue>> metadata_;
   std::vector<Tensor> tensors_;
