@@ -1,4 +1,4 @@
-// `optim-hunter logits --model M (--tokens 1,2,3 | --text T [--bos]) --out FILE [--device D] [--json]`: float32
+// `optim-hunter logits --model M (--tokens 1,2,3 | --text T [--bos]) --out FILE [--tl-processing] [--device D] [--json]`: float32
 // logits for every position, [positions, vocab], as .npy (or .json when FILE ends so).
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,7 +15,7 @@ namespace {
 
 struct LogitsArgs {
   std::string model, tokens, text, out, device = "cpu";
-  bool bos = false, json = false, llama_cpp_rounding = false;
+  bool bos = false, json = false, llama_cpp_rounding = false, tl_processing = false;
 };
 
 /// "1,2,3" → ids; InputError naming the bad item otherwise (range is checked by the model).
@@ -53,6 +53,8 @@ Action add_logits_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Output file: .npy ([positions, vocab] '<f4'), or .json")->required();
   cmd->add_flag("--llama-cpp-rounding", args->llama_cpp_rounding,
                 "Round activations as llama.cpp does before non-F32 weight matmuls (F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K), for comparisons");
+  cmd->add_flag("--tl-processing", args->tl_processing,
+                "TransformerLens's weight processing (fold_ln, center_writing_weights, fold_value_biases, center_unembed): logits minus their mean over the vocabulary");
   cmd->add_option("--device", args->device, "cpu, cuda or cuda:N (a build against a CUDA libtorch)")->default_val("cpu");
   cmd->add_flag("--json", args->json, "Print {\"out\", \"positions\", \"vocab\"} on stdout");
   return [args, tokens, text] {
@@ -60,6 +62,7 @@ Action add_logits_command(CLI::App& app) {
     lm::ModelOptions options;
     options.llama_cpp_rounding = args->llama_cpp_rounding;
     options.device = args->device;
+    options.tl_processing = args->tl_processing;
     const auto model = lm::load_model(args->model, options);
     const std::vector<int64_t> ids = tokens->count() ? parse_token_list(args->tokens) : [&] {
       const auto encoded = lm::load_tokenizer(lm::tokenizer_path_for_model(args->model)).encode(args->text, {false, args->bos});

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "lm/arch/decoder_hooks.h"
 #include "lm/arch/device.h"
+#include "lm/arch/weight_processing.h"
 #include "lm/format/model_source.h"
 
 namespace oh::lm {
@@ -140,6 +141,7 @@ class Gpt2Model final : public HookedLanguageModel {
       output_ = Linear{token_embd_, {}, source_->tensor("token_embd.weight").type};
     if (source_->find_tensor("output.bias")) output_.bias = load("output.bias", {c.vocab});
     if (options_.llama_cpp_rounding) reject_unemulated_weights();
+    if (options_.tl_processing) process_like_transformer_lens();
 
     embed_hook_ = registry_.declare("hook_embed");
     pos_embed_hook_ = registry_.declare("hook_pos_embed");
@@ -209,6 +211,41 @@ class Gpt2Model final : public HookedLanguageModel {
     }
     if (pass.stops_before(static_cast<int>(blocks_.size()))) return x;
     return project(layer_norm(x, output_norm_, final_norm_hooks_, pass), output_);
+  }
+
+  /// ModelOptions::tl_processing, in TransformerLens's order: fold_ln (each LayerNorm's weight and bias
+  /// into the matrices that read it; the norms become weight 1, bias 0), center_writing_weights (the
+  /// embeddings, W_O, W_out and their biases), fold_value_biases (b_V reaches the residual only through
+  /// W_O, as attention rows sum to 1, so W_O·b_V joins b_O) and center_unembed.
+  void process_like_transformer_lens() {
+    const int64_t d = config_.n_embd;
+    auto fold = [](Linear& l, LayerNormWeights& norm) {
+      l.bias = fold_norm_bias(l.weight, l.bias, norm.bias);
+      l.weight = fold_norm_weight(l.weight, norm.weight);
+    };
+    auto reset = [](LayerNormWeights& norm) {
+      norm.weight = at::ones_like(norm.weight);
+      norm.bias = at::zeros_like(norm.bias);
+    };
+    for (Gpt2Block& b : blocks_) {
+      fold(b.qkv, b.ln1);
+      fold(b.fc, b.ln2);
+      reset(b.ln1);
+      reset(b.ln2);
+      for (Linear* writer : {&b.attn_out, &b.proj}) {
+        writer->weight = center_writes(writer->weight, 0);
+        writer->bias = center_writes(writer->bias, 0);
+      }
+      const at::Tensor value_bias = b.qkv.bias.narrow(0, 2 * d, d);
+      b.attn_out.bias = b.attn_out.bias + at::mv(b.attn_out.weight, value_bias);
+      b.qkv.bias = at::cat({b.qkv.bias.narrow(0, 0, 2 * d), at::zeros_like(value_bias)});
+    }
+    fold(output_, output_norm_);
+    reset(output_norm_);
+    output_.weight = center_over_vocabulary(output_.weight);
+    output_.bias = center_over_vocabulary(output_.bias);
+    token_embd_ = center_writes(token_embd_, 1);
+    position_embd_ = center_writes(position_embd_, 1);
   }
 
   /// The opt-in emulation covers the GELU table only: llama.cpp also rounds the activations of F16 and

@@ -27,6 +27,13 @@ struct ModelOptions {
   /// Where weights live and the forward pass runs: "cpu", "cuda" or "cuda:N" (a CUDA libtorch build).
   /// Off the CPU, non-F32 weights are converted to float32 once at load (no convert-on-use).
   std::string device = "cpu";
+  /// TransformerLens's weight processing (its from_pretrained defaults), so hook values and logits match a
+  /// TransformerLens run: fold_ln (norm weights, and LayerNorm biases, folded into the next matrices),
+  /// center_writing_weights (LayerNorm models: what writes to the residual stream has zero mean over d),
+  /// fold_value_biases (GPT-2's b_V moved into b_O) and center_unembed (W_U, b_U with zero mean over the
+  /// vocabulary: logits shift by a constant per position, probabilities do not change). Weights are
+  /// converted to float32 at load.
+  bool tl_processing = false;
 };
 
 /// How `generate` continues prompts.

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "lm/arch/decoder_hooks.h"
 #include "lm/arch/device.h"
+#include "lm/arch/weight_processing.h"
 #include "lm/format/ggml_quants.h"
 #include "lm/format/model_source.h"
 
@@ -255,6 +256,7 @@ class LlamaModel final : public HookedLanguageModel {
     }
 
     inv_freq_ = at::tensor(inv_freq, at::TensorOptions().dtype(at::kDouble)).to(device());
+    if (options.tl_processing) process_like_transformer_lens();
 
     embed_hook_ = registry_.declare("hook_embed");
     for (int l = 0; l < static_cast<int>(c.n_layer); ++l) block_hooks_.push_back(declare_block_hooks(registry_, l, BlockLayout{true, true}));
@@ -316,6 +318,26 @@ class LlamaModel final : public HookedLanguageModel {
 
   at::Tensor checked_token_ids(const at::Tensor& input) const {
     return lm::checked_token_ids(input, "llama", config_.vocab).to(device());
+  }
+
+  /// ModelOptions::tl_processing for RMSNorm models: fold_ln (each norm's weight into the matrices that
+  /// read it; the norms keep weights of ones) and center_unembed. TransformerLens centres no writing
+  /// weights of RMSNorm models (the norm does not subtract the mean).
+  void process_like_transformer_lens() {
+    auto fold = [](Linear& l, const at::Tensor& norm_weight) {
+      l.weight = fold_norm_weight(float_weight(l), norm_weight);
+      l.stored_tensor = nullptr;
+      l.rotary_heads = 0;  // float_weight returned the half-split rows
+    };
+    for (LlamaBlock& b : blocks_) {
+      for (Linear* l : {&b.wq, &b.wk, &b.wv}) fold(*l, b.attn_norm);
+      for (Linear* l : {&b.w_gate, &b.w_up}) fold(*l, b.ffn_norm);
+      b.attn_norm = at::ones_like(b.attn_norm);
+      b.ffn_norm = at::ones_like(b.ffn_norm);
+    }
+    fold(output_, output_norm_);
+    output_.weight = center_over_vocabulary(output_.weight);
+    output_norm_ = at::ones_like(output_norm_);
   }
 
   /// With `cached_keys`/`cached_values`, the keys and values of earlier positions go first, and these
