@@ -67,11 +67,6 @@ struct ModelShape {
 };
 
 void write_model(const std::string& path, const ModelShape& m) {
-  oh::lm::Vocabulary vocabulary;
-  for (uint32_t i = 0; i < m.vocab; ++i) {
-    vocabulary.tokens.push_back("t" + std::to_string(i));
-    vocabulary.types.push_back(oh::lm::TokenType::Normal);
-  }
   oh::lm::testing::TinyLlamaShape shape;
   shape.n_embd = m.width;
   shape.n_layer = m.blocks;
@@ -81,7 +76,7 @@ void write_model(const std::string& path, const ModelShape& m) {
   shape.context = 4096;
   shape.zero_matrices = m.zero;
   shape.tied_output = !m.untied;
-  oh::lm::testing::write_tiny_llama(path, vocabulary, shape, 1, oh::lm::ggml_type_from_name(m.type));
+  oh::lm::testing::write_tiny_llama(path, oh::lm::testing::numbered_vocabulary(m.vocab), shape, 1, oh::lm::ggml_type_from_name(m.type));
 }
 
 }  // namespace

@@ -33,15 +33,6 @@ namespace fs = std::filesystem;
 
 bool cuda_usable() { return at::hasCUDA() && at::getNumGPUs() > 0; }
 
-Vocabulary small_vocabulary() {
-  Vocabulary v;
-  for (int i = 0; i < 300; ++i) {
-    v.tokens.push_back("t" + std::to_string(i));
-    v.types.push_back(TokenType::Normal);
-  }
-  return v;
-}
-
 ModelOptions on(const std::string& device, bool llama_cpp_rounding = false) {
   ModelOptions options;
   options.device = device;
@@ -103,7 +94,7 @@ class CudaTest : public ::testing::Test {
 
   std::string llama(const std::string& name, testing::TinyLlamaShape shape, GgmlType type = GgmlType::F32, uint32_t seed = 3) {
     const std::string path = (dir_ / name).string();
-    testing::write_tiny_llama(path, small_vocabulary(), shape, seed, type);
+    testing::write_tiny_llama(path, testing::numbered_vocabulary(300), shape, seed, type);
     return path;
   }
 

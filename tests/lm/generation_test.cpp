@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "lm/arch/hooked_language_model.h"
 #include "tiny_gpt2.h"
-#include "tiny_llama.h"
+#include "tiny_models.h"
 
 namespace oh::lm {
 namespace {
@@ -28,22 +28,7 @@ class GenerationTest : public ::testing::TestWithParam<std::string> {
     dir_ = fs::temp_directory_path() / ("oh_generation_test_" + GetParam() + "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     const std::string path = (dir_ / "model.gguf").string();
-    if (GetParam() == "llama") {
-      Vocabulary vocabulary;
-      for (int i = 0; i < 300; ++i) {
-        vocabulary.tokens.push_back("t" + std::to_string(i));
-        vocabulary.types.push_back(TokenType::Normal);
-      }
-      testing::TinyLlamaShape shape;  // GQA: 4 query heads on 2 KV heads
-      shape.n_layer = 2;
-      shape.weight_std = 0.3f;
-      shape.random_norms = true;
-      testing::write_tiny_llama(path, vocabulary, shape, 5);
-    } else {
-      testing::TinyGpt2Shape shape;  // 2 blocks, learned positions up to 128
-      shape.weight_std = 0.2f;
-      testing::write_tiny_gpt2(path, testing::tiny_gpt2_vocabulary(), shape, 5);
-    }
+    testing::write_tiny_model(path, GetParam(), 5);
     model_ = load_hooked_model(path);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -32,15 +32,6 @@ constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // float32
 /// Higham's γ_k = k·u / (1 − k·u): the relative error bound of a k-term float32 sum or dot product.
 double gamma(int64_t k) { return k * kUnitRoundoff / (1 - k * kUnitRoundoff); }
 
-Vocabulary small_vocabulary() {
-  Vocabulary v;
-  for (int i = 0; i < 300; ++i) {
-    v.tokens.push_back("t" + std::to_string(i));
-    v.types.push_back(TokenType::Normal);
-  }
-  return v;
-}
-
 double max_abs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
 class HookedLlamaTest : public ::testing::Test {
@@ -56,7 +47,7 @@ class HookedLlamaTest : public ::testing::Test {
     shape.n_layer = kLayers;
     shape.weight_std = 0.3f;     // sharp attention, so position and masking errors show
     shape.random_norms = true;   // a dropped norm weight shows
-    testing::write_tiny_llama(path_, small_vocabulary(), shape, 11);
+    testing::write_tiny_llama(path_, testing::numbered_vocabulary(300), shape, 11);
     model_ = load_hooked_model(path_);
   }
   void TearDown() override {

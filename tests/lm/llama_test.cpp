@@ -25,15 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 /// 300 single-character tokens: enough for a model file; the tokenizer is not under test here.
-Vocabulary small_vocabulary() {
-  Vocabulary v;
-  for (int i = 0; i < 300; ++i) {
-    v.tokens.push_back("t" + std::to_string(i));
-    v.types.push_back(TokenType::Normal);
-  }
-  return v;
-}
-
 class LlamaTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -47,7 +38,7 @@ class LlamaTest : public ::testing::Test {
     shape.weight_std = 0.3f;
     shape.random_norms = true;
     const std::string path = (dir_ / name).string();
-    testing::write_tiny_llama(path, small_vocabulary(), shape, seed);
+    testing::write_tiny_llama(path, testing::numbered_vocabulary(300), shape, seed);
     return path;
   }
 

@@ -33,10 +33,7 @@ class QuantLlamaTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("oh_quant_llama_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    for (int i = 0; i < 300; ++i) {
-      vocabulary_.tokens.push_back("t" + std::to_string(i));
-      vocabulary_.types.push_back(TokenType::Normal);
-    }
+    vocabulary_ = testing::numbered_vocabulary(300);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -93,10 +90,7 @@ TEST_F(QuantLlamaTest, QuantisedWeightsGiveTheLogitsOfTheirDequantisedValues) {
 
 TEST_F(QuantLlamaTest, ALargeVocabularyProjectsInSlicesWithTheSameLogits) {
   // 40000 rows: the converted output projection goes in slices of 16384 rows (3 slices, the last short).
-  for (int i = 300; i < 40000; ++i) {
-    vocabulary_.tokens.push_back("t" + std::to_string(i));
-    vocabulary_.types.push_back(TokenType::Normal);
-  }
+  vocabulary_ = testing::numbered_vocabulary(40000);
   testing::TinyLlamaShape untied;
   untied.tied_output = false;
   const std::string quantised = write_model("wide.gguf", GgmlType::Q8_0, untied);

@@ -7,6 +7,15 @@
 
 namespace oh::lm::testing {
 
+Vocabulary numbered_vocabulary(size_t size) {
+  Vocabulary v;
+  for (size_t i = 0; i < size; ++i) {
+    v.tokens.push_back("t" + std::to_string(i));
+    v.types.push_back(TokenType::Normal);
+  }
+  return v;
+}
+
 void write_tiny_llama(const std::string& path, const Vocabulary& vocabulary, const TinyLlamaShape& s, uint32_t seed,
                       GgmlType weight_type) {
   GgufWriter w;

@@ -19,6 +19,10 @@ struct TinyLlamaShape {
   bool zero_matrices = false; // weight matrices all zero, left as holes in a sparse file (memory benchmarks of large shapes)
 };
 
+/// Tokens "t0", "t1", ... (all normal, no merges): a vocabulary of any size for models whose text is never
+/// tokenized.
+Vocabulary numbered_vocabulary(size_t size);
+
 /// Writes `path`: llama.* hyperparameters, tokenizer.ggml.*, and N(0, weight_std²) weights from numpy's
 /// RandomState(seed), drawn in file order; norms (and rope_freqs) are F32 (llama.cpp requires it), other
 /// weights `weight_type` (K-quants need n_embd and n_ff multiples of 256).

@@ -15,8 +15,7 @@
 
 #include "hooks/run.h"
 #include "lm/arch/hooked_language_model.h"
-#include "tiny_gpt2.h"
-#include "tiny_llama.h"
+#include "tiny_models.h"
 
 namespace oh::lm {
 namespace {
@@ -33,23 +32,10 @@ class TlProcessingTest : public ::testing::TestWithParam<std::string> {
     dir_ = fs::temp_directory_path() / ("oh_tl_processing_test_" + GetParam() + "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     const std::string path = (dir_ / "model.gguf").string();
-    if (GetParam() == "llama") {
-      Vocabulary vocabulary;
-      for (int i = 0; i < 300; ++i) {
-        vocabulary.tokens.push_back("t" + std::to_string(i));
-        vocabulary.types.push_back(TokenType::Normal);
-      }
-      testing::TinyLlamaShape shape;
-      shape.n_layer = 2;
-      shape.weight_std = 0.3f;
-      shape.random_norms = true;  // norm weights ≠ 1, so folding them matters
-      shape.tied_output = true;   // folding the final norm must not change the embedding
-      testing::write_tiny_llama(path, vocabulary, shape, 9, GgmlType::Q8_0);  // converted at load when processed
-    } else {
-      testing::TinyGpt2Shape shape;  // LayerNorm weights and biases are random
-      shape.weight_std = 0.2f;
-      testing::write_tiny_gpt2(path, testing::tiny_gpt2_vocabulary(), shape, 9);
-    }
+    // Llama's norm weights are random (folding them matters), its output tied (folding the final norm must
+    // not change the embedding), its matrices Q8_0 (converted at load when processed); GPT-2's LayerNorm
+    // weights and biases are random.
+    testing::write_tiny_model(path, GetParam(), 9, GetParam() == "llama" ? GgmlType::Q8_0 : GgmlType::F32);
     ModelOptions processed;
     processed.tl_processing = true;
     plain_ = load_hooked_model(path);
