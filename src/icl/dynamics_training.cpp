@@ -147,11 +147,7 @@ DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const Trai
                   m.late_loss, m.copy_last_late_loss, m.least_squares_late_loss);
     return LoopEvaluation{metrics_json(step, train_loss, m).dump(), text};
   };
-  const LoopResult loop_result = run_training_loop(loop, options);
-  result.finished = loop_result.finished;
-  result.resumed_from = loop_result.resumed_from;
-  result.step = loop_result.step;
-  result.seconds = loop_result.seconds;
+  static_cast<LoopResult&>(result) = run_training_loop(loop, options);
   return result;
 }
 

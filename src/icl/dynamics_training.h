@@ -42,12 +42,8 @@ struct DynamicsMetrics {
 /// The model against both baselines on `sequences` (no autograd).
 DynamicsMetrics evaluate_dynamics(const CausalStack& model, const DynamicsSequences& sequences, double ridge, int64_t late_positions);
 
-struct DynamicsTrainResult {
-  bool finished = false;      // false when stop_after_steps ended the session early
-  int64_t resumed_from = -1;  // the checkpoint step continued from, or -1
-  int64_t step = 0;
+struct DynamicsTrainResult : LoopResult {
   DynamicsMetrics final_metrics;  // the last evaluation
-  double seconds = 0;
 };
 
 DynamicsTrainResult train_dynamics(const DynamicsTrainConfig& config, const TrainOptions& options);

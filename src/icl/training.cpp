@@ -54,11 +54,7 @@ TrainResult train_icl(const TrainConfig& config, const TrainOptions& options) {
                   m.loss_ratio, m.model_cos);
     return LoopEvaluation{metrics_json_text(step, train_loss, config.learning_rate(std::min(step, config.steps - 1)), result.eta, m), text};
   };
-  const LoopResult loop_result = run_training_loop(loop, options);
-  result.finished = loop_result.finished;
-  result.resumed_from = loop_result.resumed_from;
-  result.step = loop_result.step;
-  result.seconds = loop_result.seconds;
+  static_cast<LoopResult&>(result) = run_training_loop(loop, options);
   return result;
 }
 

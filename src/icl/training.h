@@ -12,13 +12,9 @@
 
 namespace oh::icl {
 
-struct TrainResult {
-  bool finished = false;  // false when stop_after_steps ended the session early
-  int64_t resumed_from = -1;  // the checkpoint step continued from, or -1
-  int64_t step = 0;
+struct TrainResult : LoopResult {
   double eta = 0;  // GD's line-searched step size
-  AlignmentMetrics final_metrics;
-  double seconds = 0;
+  AlignmentMetrics final_metrics;  // the last evaluation
 };
 
 TrainResult train_icl(const TrainConfig& config, const TrainOptions& options);

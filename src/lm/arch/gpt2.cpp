@@ -118,7 +118,7 @@ const std::vector<float>& llama_cpp_gelu_table() {
 class Gpt2Model final : public HookedLanguageModel {
  public:
   Gpt2Model(std::shared_ptr<const ModelSource> source, const ModelOptions& options)
-      : HookedLanguageModel(resolve_device(options.device)), source_(std::move(source)), options_(options), config_(read_config(*source_)) {
+      : HookedLanguageModel("gpt2", resolve_device(options.device)), source_(std::move(source)), options_(options), config_(read_config(*source_)) {
     const Gpt2Config& c = config_;
     const WeightLoader load(*source_, device());
     token_embd_ = load("token_embd.weight", {c.vocab, c.n_embd});
@@ -149,9 +149,7 @@ class Gpt2Model final : public HookedLanguageModel {
     final_norm_hooks_ = declare_final_norm_hooks(registry_);
   }
 
-  const std::string& architecture() const override { return name_; }
   int64_t vocab_size() const override { return config_.vocab; }
-  const hooks::HookPointRegistry& hook_points() const override { return registry_; }
 
   hooks::OutputHead output_head() const override {
     hooks::OutputHead head;
@@ -323,7 +321,6 @@ class Gpt2Model final : public HookedLanguageModel {
     return pass(h.normalized, centred * scale.reciprocal()) * w.weight + w.bias;
   }
 
-  const std::string name_ = "gpt2";
   std::shared_ptr<const ModelSource> source_;  // owns the memory maps that F32 weights live in
   ModelOptions options_;
   Gpt2Config config_;
@@ -331,7 +328,6 @@ class Gpt2Model final : public HookedLanguageModel {
   LayerNormWeights output_norm_;
   Linear output_;
   std::vector<Gpt2Block> blocks_;
-  hooks::HookPointRegistry registry_;
   hooks::HookId embed_hook_ = 0, pos_embed_hook_ = 0;
   std::vector<BlockHooks> block_hooks_;
   NormHooks final_norm_hooks_{};

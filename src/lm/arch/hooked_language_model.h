@@ -28,6 +28,9 @@ class HookedLanguageModel : public LanguageModel, public hooks::HookedModel {
   /// on this one.
   c10::Device device() const { return device_; }
 
+  const std::string& architecture() const final { return architecture_; }
+  const hooks::HookPointRegistry& hook_points() const final { return registry_; }
+
   /// Runs `ids` [b, p] after the positions `cache` holds (an empty cache starts a batch), appending
   /// their keys and values: logits [b, p, vocab]. `real` (bool [b, p]) is false for left padding:
   /// padding takes no position id (ids count real tokens only) and no real token attends to it. A pass
@@ -46,7 +49,7 @@ class HookedLanguageModel : public LanguageModel, public hooks::HookedModel {
   virtual hooks::OutputHead output_head() const = 0;
 
  protected:
-  explicit HookedLanguageModel(c10::Device device) : device_(device) {}
+  HookedLanguageModel(std::string architecture, c10::Device device) : architecture_(std::move(architecture)), device_(device) {}
 
   /// LanguageModel's logits through the hooked forward pass on a batch of one, without autograd.
   LogitsMatrix compute_logits(const std::vector<int64_t>& tokens) const final;
@@ -65,7 +68,10 @@ class HookedLanguageModel : public LanguageModel, public hooks::HookedModel {
   static std::pair<at::Tensor, at::Tensor> append_to_cache(at::Tensor keys, at::Tensor values, at::Tensor* cached_keys,
                                                            at::Tensor* cached_values);
 
+  hooks::HookPointRegistry registry_;  // the architecture declares its hook points here at construction
+
  private:
+  std::string architecture_;
   c10::Device device_;
 };
 

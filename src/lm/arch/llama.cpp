@@ -218,7 +218,7 @@ class WeightLoader {
 class LlamaModel final : public HookedLanguageModel {
  public:
   LlamaModel(std::shared_ptr<const ModelSource> file, const ModelOptions& options)
-      : HookedLanguageModel(resolve_device(options.device)), file_(std::move(file)), options_(options), config_(read_config(*file_)) {
+      : HookedLanguageModel("llama", resolve_device(options.device)), file_(std::move(file)), options_(options), config_(read_config(*file_)) {
     const LlamaConfig& c = config_;
     const WeightLoader load(*file_, file_->rotary_rows_half_split(), device());
     const int64_t kv_dim = c.n_head_kv * c.head_dim;
@@ -263,9 +263,7 @@ class LlamaModel final : public HookedLanguageModel {
     final_norm_hooks_ = declare_final_norm_hooks(registry_);
   }
 
-  const std::string& architecture() const override { return name_; }
   int64_t vocab_size() const override { return config_.vocab; }
-  const hooks::HookPointRegistry& hook_points() const override { return registry_; }
 
   hooks::OutputHead output_head() const override {
     hooks::OutputHead head;
@@ -425,7 +423,6 @@ class LlamaModel final : public HookedLanguageModel {
     return at::cat({first * cos - second * sin, second * cos + first * sin}, -1);
   }
 
-  const std::string name_ = "llama";
   std::shared_ptr<const ModelSource> file_;  // owns the memory map that F32 weights live in
   ModelOptions options_;
   LlamaConfig config_;
@@ -434,7 +431,6 @@ class LlamaModel final : public HookedLanguageModel {
   Linear token_embd_, output_;
   std::vector<LlamaBlock> blocks_;
   at::Tensor inv_freq_;  // double [d/2], on the model's device
-  hooks::HookPointRegistry registry_;
   hooks::HookId embed_hook_ = 0;
   std::vector<BlockHooks> block_hooks_;
   NormHooks final_norm_hooks_{};
