@@ -49,6 +49,7 @@ int run_sine(const SineArgs& a) {
   std::printf("zero_loss           %.6g   (ŷ = 0)\n", m.zero_loss);
   std::printf("gd_loss             %.6g   (1 GD step on the learned features, η = %.6g)\n", m.on_features.gd_loss, m.gd_eta);
   std::printf("least_squares_loss  %.6g   (least squares on the learned features)\n", m.least_squares_loss);
+  std::printf("learned_gd_loss     %.6g   (the same MLP trained through one GD step instead of LSA)\n", m.learned_gd_loss);
   std::printf("loss_ratio          %.6g\npreds_diff          %.6g\nmodel_cos           %.6g\n", m.on_features.loss_ratio,
               m.on_features.preds_diff, m.on_features.model_cos);
   return 0;

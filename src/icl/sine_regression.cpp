@@ -45,8 +45,8 @@ void SineTrainConfig::validate() const {
     throw InputError("icl sine: LSA init std must be finite and ≥ 0, got " + std::to_string(lsa_init_std));
 }
 
-SineRegressionModel::SineRegressionModel(const SineTrainConfig& c, uint64_t seed)
-    : lsa_(initial_lsa(c, derive_seed(seed, 1))) {
+SineRegressionModel::SineRegressionModel(const SineTrainConfig& c, uint64_t seed, SineReadout readout)
+    : readout_(readout), lsa_(initial_lsa(c, derive_seed(seed, 1))) {
   c.validate();
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, 0));
   const auto options = at::TensorOptions().dtype(at::kFloat);
@@ -72,16 +72,25 @@ LinearTasks SineRegressionModel::feature_tasks(const SineTasks& tasks) const {
 }
 
 at::Tensor SineRegressionModel::predict(const SineTasks& tasks) const {
+  if (readout_ == SineReadout::gd_step) return gradient_descent(feature_tasks(tasks), 1.0, 1).predictions;
   return lsa_.forward(make_tokens(features(tasks.x), tasks.y, features(tasks.x_test)));
 }
 
 std::vector<at::Tensor> SineRegressionModel::parameters() const {
   std::vector<at::Tensor> list{w1_, b1_, w2_, b2_, w3_, b3_};
-  for (const at::Tensor& p : lsa_.parameters()) list.push_back(p);
+  if (readout_ == SineReadout::lsa)
+    for (const at::Tensor& p : lsa_.parameters()) list.push_back(p);
   return list;
 }
 
-SineMetrics evaluate_sine(const SineRegressionModel& model, const SineTrainConfig& config) {
+double sine_loss(const SineRegressionModel& model, const SineTasks& tasks) {
+  c10::NoGradGuard no_grad;
+  return half_mse(model.predict(tasks), tasks.y_test);
+}
+
+namespace {
+
+SineMetrics evaluate(const SineRegressionModel& model, const SineRegressionModel& gd_model, const SineTrainConfig& config) {
   const SineTasks eval = sample_sine_tasks(config.task, config.eval_tasks, config.eval_seed);
   const SineTasks search = sample_sine_tasks(config.task, config.line_search_tasks, config.line_search_seed);
   LinearTasks eval_features, search_features;
@@ -95,20 +104,19 @@ SineMetrics evaluate_sine(const SineRegressionModel& model, const SineTrainConfi
   m.gd_eta = line_search_gd_eta(search_features, 1).eta;
   m.on_features = compare_with_gd(model.lsa(), eval_features, m.gd_eta, 1);
   m.least_squares_loss = half_mse(ridge_predictions(eval_features.to(at::kDouble), 0.0), eval.y_test);
+  m.learned_gd_loss = sine_loss(gd_model, eval);
   return m;
 }
 
-SineTrainResult train_sine(const SineTrainConfig& config, bool progress) {
-  config.validate();
-  const auto start = std::chrono::steady_clock::now();
-  SineRegressionModel model(config, derive_seed(config.seed, kInitStream));
+SineRegressionModel fit(const SineTrainConfig& config, SineReadout readout, bool progress, std::vector<std::pair<int64_t, double>>& curve) {
+  SineRegressionModel model(config, derive_seed(config.seed, kInitStream), readout);
+  const char* name = readout == SineReadout::lsa ? "LSA" : "GD step";
   const std::vector<at::Tensor> parameters = model.parameters();
   for (const at::Tensor& p : parameters) p.requires_grad_(true);
   TrainConfig adam;  // the linear runs' Adam settings with this run's learning rate
   adam.lr = config.lr;
   const std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(adam, parameters);
 
-  std::vector<std::pair<int64_t, double>> curve;
   for (int64_t step = 0; step < config.steps; ++step) {
     const SineTasks batch = sample_sine_tasks(config.task, config.batch, derive_seed(config.seed, static_cast<uint64_t>(step) + 1));
     const at::Tensor loss = 0.5 * (model.predict(batch) - batch.y_test).pow(2).mean();
@@ -116,15 +124,26 @@ SineTrainResult train_sine(const SineTrainConfig& config, bool progress) {
     if (!std::isfinite(value)) throw ComputationError("icl sine: training loss is not finite at step " + std::to_string(step));
     if (step % kCurveEvery == 0 || step == config.steps - 1) {
       curve.emplace_back(step, value);
-      if (progress) std::fprintf(stderr, "icl sine: step %lld  train ½MSE %.6f\n", static_cast<long long>(step), value);
+      if (progress) std::fprintf(stderr, "icl sine (%s): step %lld  train ½MSE %.6f\n", name, static_cast<long long>(step), value);
     }
     optimizer->zero_grad();
     loss.backward();
     optimizer->step();
   }
   for (const at::Tensor& p : parameters) p.requires_grad_(false);
-  SineTrainResult result{std::move(model), std::move(curve), {}, 0};
-  result.metrics = evaluate_sine(result.model, config);
+  return model;
+}
+
+}  // namespace
+
+SineTrainResult train_sine(const SineTrainConfig& config, bool progress) {
+  config.validate();
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::pair<int64_t, double>> curve, gd_curve;
+  SineRegressionModel model = fit(config, SineReadout::lsa, progress, curve);
+  const SineRegressionModel gd_model = fit(config, SineReadout::gd_step, progress, gd_curve);
+  SineTrainResult result{std::move(model), std::move(curve), std::move(gd_curve), {}, 0};
+  result.metrics = evaluate(result.model, gd_model, config);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -132,8 +151,11 @@ SineTrainResult train_sine(const SineTrainConfig& config, bool progress) {
 std::string sine_metrics_json_text(const SineTrainConfig& c, const SineTrainResult& r) {
   const SineTaskConfig& t = c.task;
   const SineMetrics& m = r.metrics;
-  nlohmann::json curve = nlohmann::json::array();
-  for (const auto& [step, loss] : r.train_curve) curve.push_back({{"step", step}, {"train_loss", loss}});
+  auto curve = [](const std::vector<std::pair<int64_t, double>>& points) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [step, loss] : points) list.push_back({{"step", step}, {"train_loss", loss}});
+    return list;
+  };
   const nlohmann::json j = {
       {"config",
        {{"context_size", t.context_size}, {"amplitude", {t.amplitude_low, t.amplitude_high}}, {"phase", {t.phase_low, t.phase_high}},
@@ -141,7 +163,8 @@ std::string sine_metrics_json_text(const SineTrainConfig& c, const SineTrainResu
         {"lsa_init_std", c.lsa_init_std}, {"lr", c.lr}, {"steps", c.steps}, {"batch", c.batch}, {"eval_tasks", c.eval_tasks},
         {"line_search_tasks", c.line_search_tasks}, {"seed", c.seed}, {"eval_seed", c.eval_seed},
         {"line_search_seed", c.line_search_seed}}},
-      {"train_curve", curve},
+      {"train_curve", curve(r.train_curve)},
+      {"gd_train_curve", curve(r.gd_train_curve)},
       {"seconds", r.seconds},
       {"eval_tasks", m.tasks},
       {"eval_loss", m.on_features.eval_loss},
@@ -152,7 +175,8 @@ std::string sine_metrics_json_text(const SineTrainConfig& c, const SineTrainResu
       {"preds_diff", m.on_features.preds_diff},
       {"model_diff", m.on_features.model_diff},
       {"model_cos", m.on_features.model_cos},
-      {"least_squares_loss", m.least_squares_loss}};
+      {"least_squares_loss", m.least_squares_loss},
+      {"learned_gd_loss", m.learned_gd_loss}};
   return j.dump(2);
 }
 
