@@ -190,8 +190,10 @@ double mean_of(const at::Tensor& t) { return t.mean().item<double>(); }
 
 // A 1-layer mesa stack trained on fully observed dynamics (the quick recipe of test_icl_dynamics:
 // 200 steps, batch 64, lr 3e-3, seed 1), prompted with few-shot sequences (K = 12, 500 held-out tasks).
-// Tuning the EOS and a 2-vector prefix (model frozen, 150 steps) must lower the few-shot loss below
-// the untuned random EOS/prefix's.
+// Measured (mean over the 12 examples): plain prompts 5.48, rising from 4.89 with no example to 6.77
+// after five (early ascent, like the least-squares control); random EOS + prefix 6.10; tuned (model
+// frozen, 150 steps) 4.75. Thresholds: the plain curve rises by 10 % above its start; tuning lowers the
+// mean below both the untuned prompt's and the plain prompt's.
 TEST(FewShot, PromptTuningLowersTheFewShotLoss) {
   const std::string dir = ::testing::TempDir() + "/icl_fewshot_mesa";
   std::filesystem::remove_all(dir);
@@ -210,11 +212,14 @@ TEST(FewShot, PromptTuningLowersTheFewShotLoss) {
     return mean_of(losses);
   };
   std::printf("few-shot losses of the trained mesa stack, examples 0..11 before the query\n");
-  report("plain", {});
+  const at::Tensor plain_losses = model_few_shot_losses(run.model, eval, {}).detach();
+  const double plain = report("plain", {});
+  EXPECT_GT(plain_losses.max().item<double>(), 1.1 * plain_losses[0].item<double>());  // early ascent
   tuning.eos = true, tuning.prefix_length = 2;
   const double untuned = report("random EOS + prefix", initial_prompt(tuning, 10));
   const double tuned = report("tuned EOS + prefix", tune_prompt(run.model, tuning));
   EXPECT_LT(tuned, untuned);
+  EXPECT_LT(tuned, plain);
 }
 
 }  // namespace
