@@ -138,6 +138,15 @@ TEST(FewShot, PromptLayoutAndQueryPositions) {
   EXPECT_THROW(few_shot_sequence(tasks, {at::zeros({3}), {}}), InputError);
   EXPECT_THROW(sample_few_shot_tasks(4, 0, 5, 1), InputError);
   EXPECT_THROW(least_squares_few_shot_losses(tasks, {}, 0.0, true), InputError);
+  EXPECT_THROW(least_squares_few_shot_losses(tasks, {}, NAN, false), InputError);
+  // Prompt tuning leaves the model alone: a model whose weights would be trained is refused.
+  const CausalStack model(make_stack_config("lsa", 1, 1, 12, 4, 0), 0);
+  PromptTuningConfig tuning;
+  tuning.eos = true, tuning.steps = 1;
+  model.parameters().front().requires_grad_(true);
+  EXPECT_THROW(tune_prompt(model, tuning), InputError);
+  tuning.lr = NAN;
+  EXPECT_THROW(tuning.validate(), InputError);
 }
 
 /// ½‖ŷ − y‖² of ridge regression on explicit pairs (inputs and targets as columns), computed in double.
