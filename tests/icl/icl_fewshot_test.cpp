@@ -118,6 +118,25 @@ TEST(SineRegression, TrainingLearnsFeaturesThatGdCanUse) {
   EXPECT_EQ(train_sine(config, false).metrics.on_features.eval_loss, m.on_features.eval_loss);
 }
 
+// The longer reproduction (about 20 s; run with --gtest_also_run_disabled_tests), the same as
+// `optim-hunter icl sine --seed 1 --out DIR`: 3000 steps. Measured: the trained MLP + LSA 0.00236, the
+// same MLP trained through one GD step 0.00246 (the paper's match), one GD step on the trained model's
+// own features 0.00263, model cos 0.944; zero predictor 0.0251. (Seed 2: 0.00236 / 0.00247 / 0.00288,
+// cos 0.978; seed 0 is slower: 0.00329 / 0.00242 / 0.00561 at 3000 steps, 0.00248 / 0.00250 / 0.00359
+// at 10 000.) Thresholds: the two trained models within 10 % of each other, GD on the learned features
+// within 0.8-1.25× the model, cos > 0.9.
+TEST(SineRegression, DISABLED_TrainedModelMatchesGdWithLearnedFeatures) {
+  SineTrainConfig config;
+  config.seed = 1;
+  const SineMetrics m = train_sine(config, false).metrics;
+  std::printf("sine seed 1: model %.5f, GD-step model %.5f, GD on its features %.5f, model cos %.4f\n", m.on_features.eval_loss,
+              m.learned_gd_loss, m.on_features.gd_loss, m.on_features.model_cos);
+  EXPECT_NEAR(m.on_features.eval_loss / m.learned_gd_loss, 1.0, 0.1);
+  EXPECT_GT(m.on_features.gd_loss / m.on_features.eval_loss, 0.8);
+  EXPECT_LT(m.on_features.gd_loss / m.on_features.eval_loss, 1.25);
+  EXPECT_GT(m.on_features.model_cos, 0.9);
+}
+
 TEST(FewShot, PromptLayoutAndQueryPositions) {
   const FewShotTasks tasks = sample_few_shot_tasks(4, 3, 5, 1);
   EXPECT_TRUE(at::allclose(tasks.y, at::matmul(tasks.x, tasks.w.transpose(1, 2))));
@@ -229,6 +248,37 @@ TEST(FewShot, PromptTuningLowersTheFewShotLoss) {
   const double tuned = report("tuned EOS + prefix", tune_prompt(run.model, tuning));
   EXPECT_LT(tuned, untuned);
   EXPECT_LT(tuned, plain);
+}
+
+}  // namespace
+}  // namespace oh::icl
+
+namespace oh::icl {
+namespace {
+
+// The longer reproduction (about 3 minutes on one core), the same as `optim-hunter icl train --task
+// dynamics --model mesa --steps 1000 --batch 256 --lr 3e-3 --eval-every 250 --eval-tasks 500 --seed 1
+// --out DIR` then `optim-hunter icl few-shot --run DIR`. Measured (1000 tasks): plain prompts 5.06 with
+// no example, 9.36 after five, mean 6.64; least squares on every consecutive pair peaks at 19.4, on the
+// true pairs only it falls to 0.15; a tuned EOS (300 steps, model frozen) mean 5.08, peak 7.48; a tuned
+// 2-vector prefix alone does not help (mean 7.08). Thresholds: plain peak > 1.5× its start, tuned EOS
+// mean < 0.85× the plain mean.
+TEST(FewShot, DISABLED_TunedEosMitigatesEarlyAscentOfATrainedMesaStack) {
+  const std::string dir = ::testing::TempDir() + "/icl_fewshot_mesa_long";
+  std::filesystem::remove_all(dir);
+  TrainConfig t;
+  t.task = "dynamics", t.model = "mesa", t.steps = 1000, t.batch = 256, t.eval_every = 250, t.eval_tasks = 500, t.lr = 3e-3, t.seed = 1;
+  train_dynamics(DynamicsTrainConfig::from(t), dir, 1, false);
+  const DynamicsRun run = load_dynamics_run(dir);
+  const FewShotTasks eval = sample_few_shot_tasks(10, 12, 1000, 7);
+  PromptTuningConfig tuning;
+  tuning.examples = 12, tuning.eos = true;
+  const at::Tensor plain = model_few_shot_losses(run.model, eval, {}).detach();
+  const at::Tensor tuned = model_few_shot_losses(run.model, eval, tune_prompt(run.model, tuning)).detach();
+  std::printf("mesa few-shot: plain start %.3f peak %.3f mean %.3f; tuned EOS peak %.3f mean %.3f\n", plain[0].item<double>(),
+              plain.max().item<double>(), plain.mean().item<double>(), tuned.max().item<double>(), tuned.mean().item<double>());
+  EXPECT_GT(plain.max().item<double>(), 1.5 * plain[0].item<double>());
+  EXPECT_LT(tuned.mean().item<double>(), 0.85 * plain.mean().item<double>());
 }
 
 }  // namespace
