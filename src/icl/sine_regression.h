@@ -3,8 +3,9 @@
 // same φ for all tokens), one LSA layer reads the tokens (φ(x_i), y_i) and the query (φ(x_test), 0)
 // and predicts ŷ = −(y-entry of the query). After training, the paper's comparison: the model against
 // one GD step (line-searched η) and against least squares, both run on the model's own learned
-// features of the same eval tasks; and, as the paper's figure does, a second model with the same MLP
-// trained end to end through one explicit GD step instead of the LSA layer ("GD with learned features").
+// features of the same eval tasks; and a second model with the same MLP trained end to end through one
+// explicit GD step instead of the LSA layer ("GD on learned features", our reading of the paper's §4
+// figure: the trained Transformer against GD with a meta-learned embedding).
 // Our choices where the paper is silent: φ = 1 → H → H → F with GELU (H = 64, F = 8 < N so that least
 // squares on the features is overdetermined); first-layer weights N(0, 1) and biases N(0, 2.5²) so the
 // GELU kinks spread over x ∈ [−5, 5]; later layers N(0, 1/fan-in), biases 0; LSA init std 0.0135.
