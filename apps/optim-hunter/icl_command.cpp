@@ -200,11 +200,14 @@ int run_probe(const ProbeArgs& a) {
 
 // icl report|curve (icl_report_command.cpp): runs the one that was parsed, if either.
 std::function<std::optional<int>()> add_icl_report_commands(CLI::App* icl_cmd);
+// icl sine|few-shot (icl_fewshot_command.cpp): runs the one that was parsed, if either.
+std::function<std::optional<int>()> add_icl_fewshot_commands(CLI::App* icl_cmd);
 
 Action add_icl_command(CLI::App& app) {
   auto* icl_cmd = app.add_subcommand("icl", "Small transformers learning in context: GD construction, training, evaluation");
   icl_cmd->require_subcommand(1);
   const auto analysis = add_icl_report_commands(icl_cmd);
+  const auto fewshot = add_icl_fewshot_commands(icl_cmd);
 
   auto gd = std::make_shared<GdArgs>();
   auto* gd_cmd = icl_cmd->add_subcommand("gd", "The LSA construction of gradient descent and its line-searched step size");
@@ -274,6 +277,7 @@ Action add_icl_command(CLI::App& app) {
   return [=] {
     eval->tasks_given = eval_tasks->count() > 0;
     if (const std::optional<int> code = analysis()) return *code;
+    if (const std::optional<int> code = fewshot()) return *code;
     if (gd_cmd->parsed()) return run_gd(*gd);
     if (train_cmd->parsed()) return run_train(*train);
     if (probe_cmd->parsed()) return run_probe(*probe);
