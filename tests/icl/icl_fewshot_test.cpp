@@ -19,6 +19,13 @@
 namespace oh::icl {
 namespace {
 
+TrainOptions quiet_options(const std::string& dir) {
+  TrainOptions options;
+  options.out_dir = dir;
+  options.progress = false;
+  return options;
+}
+
 TEST(SineTasks, FollowTheirDefinitionAndAreSeeded) {
   SineTaskConfig config;
   const SineTasks a = sample_sine_tasks(config, 500, 3), b = sample_sine_tasks(config, 500, 3), c = sample_sine_tasks(config, 500, 4);
@@ -227,7 +234,7 @@ TEST(FewShot, PromptTuningLowersTheFewShotLoss) {
   std::filesystem::remove_all(dir);
   TrainConfig t;
   t.task = "dynamics", t.model = "mesa", t.steps = 200, t.batch = 64, t.eval_every = 200, t.eval_tasks = 100, t.lr = 3e-3, t.seed = 1;
-  train_dynamics(DynamicsTrainConfig::from(t), dir, 1, false);
+  train_dynamics(DynamicsTrainConfig::from(t), quiet_options(dir));
   const DynamicsRun run = load_dynamics_run(dir);
   const FewShotTasks eval = sample_few_shot_tasks(10, 12, 500, 77);
   PromptTuningConfig tuning;
@@ -268,7 +275,7 @@ TEST(FewShot, DISABLED_TunedEosMitigatesEarlyAscentOfATrainedMesaStack) {
   std::filesystem::remove_all(dir);
   TrainConfig t;
   t.task = "dynamics", t.model = "mesa", t.steps = 1000, t.batch = 256, t.eval_every = 250, t.eval_tasks = 500, t.lr = 3e-3, t.seed = 1;
-  train_dynamics(DynamicsTrainConfig::from(t), dir, 1, false);
+  train_dynamics(DynamicsTrainConfig::from(t), quiet_options(dir));
   const DynamicsRun run = load_dynamics_run(dir);
   const FewShotTasks eval = sample_few_shot_tasks(10, 12, 1000, 7);
   PromptTuningConfig tuning;
