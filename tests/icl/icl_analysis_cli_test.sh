@@ -5,13 +5,7 @@
 set -u
 bin=$1 dir=$2 js=$3 report_tests=$4 node=${5:-}
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
-fail() { echo "FAILED: $*"; exit 1; }
-expect() {  # expect CODE ARGS...: exit CODE, and one error line when CODE = 2
-  code=$1; shift
-  "$bin" "$@" > "$dir/out" 2> "$dir/err"; got=$?
-  [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat "$dir/err")"
-  if [ "$code" -eq 2 ]; then grep -q '^optim-hunter: error: ' "$dir/err" || fail "'$*': no error line"; fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 tiny="--d 4 --n-context 6 --steps 20 --batch 64 --eval-every 10 --eval-tasks 200 --line-search-tasks 200"
 expect 0 icl train $tiny --layers 1 --out "$dir/a"
 expect 0 icl train $tiny --layers 2 --out "$dir/b"

@@ -4,13 +4,7 @@ set -u
 bin=$1
 dir=$2
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
-fail() { echo "FAILED: $*"; exit 1; }
-expect() {  # expect CODE ARGS...: the command exits with CODE and prints one error line when CODE = 2
-  code=$1; shift
-  "$bin" "$@" > "$dir/out" 2> "$dir/err"; got=$?
-  [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat "$dir/err")"
-  if [ "$code" -eq 2 ]; then grep -q '^optim-hunter: error: ' "$dir/err" || fail "'$*': no error line"; fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 expect 2 icl train --task dynamics --model transformer --out "$dir/r0"
 expect 2 icl train --task dynamics --model lsa,bogus --out "$dir/r1"
 expect 2 icl train --task dynamics --model hybrid --heads 0 --out "$dir/r2"
