@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <array>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -77,8 +78,20 @@ StackConfig make_stack_config(const std::string& model, int layers, int64_t head
       for (const auto& [name, value] : kPositionalNames)
         if (m.substr(4) == name) c.positional = value, found = true;
       if (!found) throw InputError("model '" + model + "': positions must be pos=none, pos=learned or pos=sinusoidal");
+    } else if (m.rfind("lambda=", 0) == 0) {
+      const std::string text = m.substr(7);
+      size_t used = 0;
+      double value = 0;
+      try {
+        value = std::stod(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (text.empty() || used != text.size()) throw InputError("model '" + model + "': lambda=" + text + " is not a number");
+      c.mesa_fixed_lambda = value;
     } else {
-      throw InputError("model '" + model + "': unknown modifier '" + m + "' (known: mlp, no-mlp, ln, no-ln, pos=none|learned|sinusoidal)");
+      throw InputError("model '" + model + "': unknown modifier '" + m +
+                       "' (known: mlp, no-mlp, ln, no-ln, pos=none|learned|sinusoidal, lambda=V)");
     }
   }
   c.validate();
@@ -97,6 +110,12 @@ void StackConfig::validate() const {
   if (positional == PositionalEncoding::learned && max_positions <= 0)
     throw InputError(where + "learned positions need the longest sequence length (> 0)");
   if (!std::isfinite(init_std) || init_std < 0) throw InputError(where + "init std must be finite and ≥ 0, got " + std::to_string(init_std));
+  if (mesa_fixed_lambda) {
+    if (std::find(layers.begin(), layers.end(), AttentionKind::mesa) == layers.end())
+      throw InputError(where + "lambda= fixes the mesa layers' λ, and this stack has none");
+    if (!(*mesa_fixed_lambda > 0) || !std::isfinite(*mesa_fixed_lambda))
+      throw InputError(where + "a fixed λ must be positive and finite, got " + std::to_string(*mesa_fixed_lambda));
+  }
 }
 
 at::Tensor CausalStack::add_parameter(const std::string& name, at::Tensor value) {
@@ -132,6 +151,7 @@ CausalStack::CausalStack(StackConfig config, uint64_t seed) : config_(std::move(
     if (block.kind == AttentionKind::mesa) {
       mesa::MesaAttentionOptions options;
       options.d_model = D, options.heads = config_.heads, options.d_head = config_.head_dim(), options.init_std = config_.init_std;
+      options.fixed_lambda = config_.mesa_fixed_lambda;
       block.mesa = std::make_shared<mesa::MesaAttentionImpl>(options, registry_, l, gen);  // declares attn.* and hook_attn_out
       for (const auto& item : block.mesa->named_parameters()) add_parameter(b + "attn." + item.key(), item.value());
     } else {

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,7 @@ struct StackConfig {
   PositionalEncoding positional = PositionalEncoding::none;
   int64_t max_positions = 0;  // learned positions: the longest sequence
   double init_std = 0.0135;
+  std::optional<double> mesa_fixed_lambda;  // every mesa layer's λ, fixed (not learned) when set
 
   /// InputError naming the first impossible setting.
   void validate() const;
@@ -54,7 +56,8 @@ struct StackConfig {
 /// "hybrid,pos=none", "softmax,no-mlp". Architectures (first layer / later layers; defaults):
 ///   lsa: linear/linear;  mesa: mesa/mesa;  softmax: softmax/softmax with MLP, LayerNorm, learned
 ///   positions;  hybrid: softmax/mesa with learned positions.
-/// Modifiers: mlp, no-mlp, ln, no-ln, pos=none|learned|sinusoidal. InputError for anything else.
+/// Modifiers: mlp, no-mlp, ln, no-ln, pos=none|learned|sinusoidal, lambda=V (the mesa layers' λ fixed at
+/// V > 0). InputError for anything else.
 StackConfig make_stack_config(const std::string& model, int layers, int64_t heads, int64_t d_model, int64_t output_dim,
                               int64_t max_positions);
 /// The architecture names, for help texts and errors.

@@ -13,6 +13,10 @@ expect 2 icl train --task dynamics-partial --length 1 --out "$dir/r4"
 expect 2 icl train --task dynamics --process-noise-var -1 --out "$dir/r5"
 expect 2 icl train --task linear --length 20 --out "$dir/r6"
 expect 2 icl train --task dynamics --d 3 --out "$dir/r7"
+expect 2 icl train --task dynamics --model mesa,lambda=0 --out "$dir/r9"       # a fixed λ must be > 0
+expect 2 icl train --task dynamics --model mesa,lambda=nan --out "$dir/r9"
+expect 2 icl train --task dynamics --model lsa,lambda=1 --out "$dir/r9"        # no mesa layer to fix
+expect 2 icl train --task dynamics --process-noise-var nan --out "$dir/r9"
 expect 2 icl train --task dynamics --line-search-tasks 10 --out "$dir/r8"
 expect 2 icl probe --run "$dir/none"
 [ ! -e "$dir/r0/run.json" ] || fail "a rejected config left a run"

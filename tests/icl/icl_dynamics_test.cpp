@@ -112,6 +112,13 @@ TEST(CausalStack, FactoryAndBadConfigurations) {
   EXPECT_THROW(make_stack_config("lsa", 1, 1, 12, 13, 20), InputError);
   EXPECT_THROW(make_stack_config("softmax", 1, 1, 12, 4, 0), InputError);  // learned positions need a length
   EXPECT_THROW(make_stack_config("mesa", 1, 0, 12, 4, 20), InputError);
+  // lambda=V fixes every mesa layer's λ: a buffer, no longer a parameter; V must be > 0 and finite.
+  const CausalStack fixed(make_stack_config("hybrid,lambda=2.5", 2, 2, 12, 4, 20), 1);
+  const CausalStack learned(make_stack_config("hybrid", 2, 2, 12, 4, 20), 1);
+  EXPECT_EQ(fixed.parameters().size() + 1, learned.parameters().size());  // log λ of the mesa layer is gone
+  for (const auto& [name, value] : fixed.named_parameters()) EXPECT_EQ(name.find("lambda"), std::string::npos) << name;
+  for (const char* bad : {"mesa,lambda=0", "mesa,lambda=-1", "mesa,lambda=nan", "mesa,lambda=inf", "mesa,lambda=", "lsa,lambda=1"})
+    EXPECT_THROW(make_stack_config(bad, 1, 1, 12, 4, 20), InputError) << bad;
 }
 
 TEST(CausalStack, ShapesHookNamesAndCausality) {
