@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "icl/config_json.h"
 #include "icl/linear_tasks.h"
 
 namespace oh::icl {
@@ -69,45 +70,25 @@ StackConfig DynamicsTrainConfig::stack_config() const {
 }
 
 std::string to_json_text(const DynamicsTrainConfig& c) {
-  const TrainConfig& t = c.training;
   const DynamicsConfig& d = c.dynamics;
-  const nlohmann::json j = {
-      {"task", t.task}, {"model", t.model}, {"layers", t.layers}, {"heads", t.heads}, {"init_std", t.init_std},
-      {"optimizer", t.optimizer}, {"lr", t.lr}, {"beta1", t.beta1}, {"beta2", t.beta2}, {"adam_eps", t.adam_eps},
-      {"weight_decay", t.weight_decay}, {"clip_norm", t.clip_norm}, {"warmup_steps", t.warmup_steps}, {"cosine", t.cosine},
-      {"steps", t.steps}, {"batch", t.batch}, {"eval_every", t.eval_every}, {"eval_sequences", t.eval_tasks},
-      {"seed", t.seed}, {"eval_seed", t.eval_seed}, {"ridge", c.ridge}, {"late_positions", c.late_positions},
-      {"state_dim", d.state_dim}, {"hidden_dim", d.hidden_dim}, {"mlp_dim", d.mlp_dim}, {"length", d.length},
-      {"observation_var", d.observation_var}, {"mlp_var_over_fan_in", d.mlp_var}, {"process_noise_var", d.process_noise_var},
-      {"observation_noise_var", d.observation_noise_var}};
+  nlohmann::json j = {{"eval_sequences", c.training.eval_tasks}, {"ridge", c.ridge}, {"late_positions", c.late_positions},
+                      {"state_dim", d.state_dim}, {"hidden_dim", d.hidden_dim}, {"mlp_dim", d.mlp_dim}, {"length", d.length},
+                      {"observation_var", d.observation_var}, {"mlp_var_over_fan_in", d.mlp_var},
+                      {"process_noise_var", d.process_noise_var}, {"observation_noise_var", d.observation_noise_var}};
+  write_shared_settings(c.training, j);
   return j.dump(2);
 }
 
 DynamicsTrainConfig dynamics_config_from_json_text(const std::string& text, const std::string& source) {
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) throw InputError(source + ": not JSON");
-  auto get = [&](const char* key, auto& field) {
-    if (!j.contains(key)) throw InputError(source + ": missing key '" + key + "'");
-    try {
-      j.at(key).get_to(field);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(source + ": key '" + std::string(key) + "' has the wrong type");
-    }
-  };
-  TrainConfig t;
-  get("task", t.task);
+  const ConfigReader get(text, source);
   DynamicsTrainConfig c;
-  c.dynamics = DynamicsConfig::preset(t.task);
+  read_shared_settings(get, c.training);
+  c.dynamics = DynamicsConfig::preset(c.training.task);
   DynamicsConfig& d = c.dynamics;
-  get("model", t.model), get("layers", t.layers), get("heads", t.heads), get("init_std", t.init_std), get("optimizer", t.optimizer);
-  get("lr", t.lr), get("beta1", t.beta1), get("beta2", t.beta2), get("adam_eps", t.adam_eps), get("weight_decay", t.weight_decay);
-  get("clip_norm", t.clip_norm), get("warmup_steps", t.warmup_steps), get("cosine", t.cosine), get("steps", t.steps);
-  get("batch", t.batch), get("eval_every", t.eval_every), get("eval_sequences", t.eval_tasks), get("seed", t.seed);
-  get("eval_seed", t.eval_seed), get("ridge", c.ridge), get("late_positions", c.late_positions);
+  get("eval_sequences", c.training.eval_tasks), get("ridge", c.ridge), get("late_positions", c.late_positions);
   get("state_dim", d.state_dim), get("hidden_dim", d.hidden_dim), get("mlp_dim", d.mlp_dim), get("length", d.length);
   get("observation_var", d.observation_var), get("mlp_var_over_fan_in", d.mlp_var), get("process_noise_var", d.process_noise_var);
   get("observation_noise_var", d.observation_noise_var);
-  c.training = t;
   c.validate();
   return c;
 }

@@ -1,5 +1,7 @@
 #include "icl/train_config.h"
 
+#include "icl/config_json.h"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -44,45 +46,44 @@ double TrainConfig::learning_rate(int64_t step) const {
   return lr * 0.5 * (1 + std::cos(M_PI * progress));
 }
 
+ConfigReader::ConfigReader(const std::string& text, std::string source) : source_(std::move(source)) {
+  json_ = nlohmann::json::parse(text, nullptr, false);
+  if (json_.is_discarded()) throw InputError(source_ + ": not JSON");
+}
+
+void write_shared_settings(const TrainConfig& c, nlohmann::json& j) {
+  j.update({{"task", c.task}, {"model", c.model}, {"layers", c.layers}, {"heads", c.heads}, {"init_std", c.init_std},
+            {"optimizer", c.optimizer}, {"lr", c.lr}, {"beta1", c.beta1}, {"beta2", c.beta2}, {"adam_eps", c.adam_eps},
+            {"weight_decay", c.weight_decay}, {"clip_norm", c.clip_norm}, {"warmup_steps", c.warmup_steps}, {"cosine", c.cosine},
+            {"steps", c.steps}, {"batch", c.batch}, {"eval_every", c.eval_every}, {"seed", c.seed}, {"eval_seed", c.eval_seed}});
+}
+
+void read_shared_settings(const ConfigReader& get, TrainConfig& c) {
+  get("task", c.task), get("model", c.model), get("layers", c.layers), get("heads", c.heads), get("init_std", c.init_std);
+  get("optimizer", c.optimizer), get("lr", c.lr), get("beta1", c.beta1), get("beta2", c.beta2), get("adam_eps", c.adam_eps);
+  get("weight_decay", c.weight_decay), get("clip_norm", c.clip_norm), get("warmup_steps", c.warmup_steps), get("cosine", c.cosine);
+  get("steps", c.steps), get("batch", c.batch), get("eval_every", c.eval_every), get("seed", c.seed), get("eval_seed", c.eval_seed);
+}
+
 std::string to_json_text(const TrainConfig& c) {
   const LinearTaskConfig& t = c.task_config;
-  const nlohmann::json j = {
-      {"task", c.task}, {"model", c.model}, {"d", t.input_dim}, {"n_context", t.context_size}, {"x_low", t.x_low},
-      {"x_high", t.x_high}, {"teacher_scale", t.teacher_scale}, {"noise_std", t.noise_std}, {"layers", c.layers},
-      {"heads", c.heads}, {"attn_dim", c.attn_dim}, {"shared_weights", c.shared_weights}, {"init_std", c.init_std},
-      {"optimizer", c.optimizer}, {"lr", c.lr}, {"beta1", c.beta1}, {"beta2", c.beta2}, {"adam_eps", c.adam_eps},
-      {"weight_decay", c.weight_decay}, {"clip_norm", c.clip_norm}, {"warmup_steps", c.warmup_steps}, {"cosine", c.cosine},
-      {"steps", c.steps}, {"batch", c.batch}, {"eval_every", c.eval_every}, {"eval_tasks", c.eval_tasks},
-      {"line_search_tasks", c.line_search_tasks}, {"seed", c.seed}, {"eval_seed", c.eval_seed},
-      {"line_search_seed", c.line_search_seed}};
+  nlohmann::json j = {{"d", t.input_dim}, {"n_context", t.context_size}, {"x_low", t.x_low}, {"x_high", t.x_high},
+                      {"teacher_scale", t.teacher_scale}, {"noise_std", t.noise_std}, {"attn_dim", c.attn_dim},
+                      {"shared_weights", c.shared_weights}, {"eval_tasks", c.eval_tasks}, {"line_search_tasks", c.line_search_tasks},
+                      {"line_search_seed", c.line_search_seed}};
+  write_shared_settings(c, j);
   return j.dump(2);
 }
 
 TrainConfig train_config_from_json_text(const std::string& text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(source + ": not JSON: " + e.what());
-  }
+  const ConfigReader get(text, source);
   TrainConfig c;
-  auto get = [&](const char* key, auto& field) {
-    if (!j.contains(key)) throw InputError(source + ": missing key '" + key + "'");
-    try {
-      j.at(key).get_to(field);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(source + ": key '" + std::string(key) + "' has the wrong type");
-    }
-  };
+  read_shared_settings(get, c);
   LinearTaskConfig& t = c.task_config;
-  get("task", c.task), get("model", c.model), get("d", t.input_dim), get("n_context", t.context_size);
-  get("x_low", t.x_low), get("x_high", t.x_high), get("teacher_scale", t.teacher_scale), get("noise_std", t.noise_std);
-  get("layers", c.layers), get("heads", c.heads), get("attn_dim", c.attn_dim), get("shared_weights", c.shared_weights);
-  get("init_std", c.init_std), get("optimizer", c.optimizer), get("lr", c.lr), get("beta1", c.beta1), get("beta2", c.beta2);
-  get("adam_eps", c.adam_eps), get("weight_decay", c.weight_decay), get("clip_norm", c.clip_norm);
-  get("warmup_steps", c.warmup_steps), get("cosine", c.cosine), get("steps", c.steps), get("batch", c.batch);
-  get("eval_every", c.eval_every), get("eval_tasks", c.eval_tasks), get("line_search_tasks", c.line_search_tasks);
-  get("seed", c.seed), get("eval_seed", c.eval_seed), get("line_search_seed", c.line_search_seed);
+  get("d", t.input_dim), get("n_context", t.context_size), get("x_low", t.x_low), get("x_high", t.x_high);
+  get("teacher_scale", t.teacher_scale), get("noise_std", t.noise_std), get("attn_dim", c.attn_dim);
+  get("shared_weights", c.shared_weights), get("eval_tasks", c.eval_tasks), get("line_search_tasks", c.line_search_tasks);
+  get("line_search_seed", c.line_search_seed);
   c.validate();
   return c;
 }
