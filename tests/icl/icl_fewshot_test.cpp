@@ -26,6 +26,17 @@ TrainOptions quiet_options(const std::string& dir) {
   return options;
 }
 
+/// A 1-layer mesa stack trained on fully observed dynamics (lr 3e-3, seed 1) in a fresh TempDir()/`name`.
+DynamicsRun trained_mesa_run(const std::string& name, int64_t steps, int64_t batch, int64_t eval_every, int64_t eval_tasks) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  TrainConfig t;
+  t.task = "dynamics", t.model = "mesa", t.steps = steps, t.batch = batch, t.eval_every = eval_every, t.eval_tasks = eval_tasks;
+  t.lr = 3e-3, t.seed = 1;
+  train_dynamics(DynamicsTrainConfig::from(t), quiet_options(dir));
+  return load_dynamics_run(dir);
+}
+
 TEST(SineTasks, FollowTheirDefinitionAndAreSeeded) {
   SineTaskConfig config;
   const SineTasks a = sample_sine_tasks(config, 500, 3), b = sample_sine_tasks(config, 500, 3), c = sample_sine_tasks(config, 500, 4);
@@ -230,12 +241,7 @@ double mean_of(const at::Tensor& t) { return t.mean().item<double>(); }
 // frozen, 150 steps) 4.75. Thresholds: the plain curve rises by 10 % above its start; tuning lowers the
 // mean below both the untuned prompt's and the plain prompt's.
 TEST(FewShot, PromptTuningLowersTheFewShotLoss) {
-  const std::string dir = ::testing::TempDir() + "/icl_fewshot_mesa";
-  std::filesystem::remove_all(dir);
-  TrainConfig t;
-  t.task = "dynamics", t.model = "mesa", t.steps = 200, t.batch = 64, t.eval_every = 200, t.eval_tasks = 100, t.lr = 3e-3, t.seed = 1;
-  train_dynamics(DynamicsTrainConfig::from(t), quiet_options(dir));
-  const DynamicsRun run = load_dynamics_run(dir);
+  const DynamicsRun run = trained_mesa_run("icl_fewshot_mesa", 200, 64, 200, 100);
   const FewShotTasks eval = sample_few_shot_tasks(10, 12, 500, 77);
   PromptTuningConfig tuning;
   tuning.examples = 12, tuning.steps = 150, tuning.seed = 3;
@@ -271,12 +277,7 @@ namespace {
 // 2-vector prefix alone does not help (mean 7.08). Thresholds: plain peak > 1.5× its start, tuned EOS
 // mean < 0.85× the plain mean.
 TEST(FewShot, DISABLED_TunedEosMitigatesEarlyAscentOfATrainedMesaStack) {
-  const std::string dir = ::testing::TempDir() + "/icl_fewshot_mesa_long";
-  std::filesystem::remove_all(dir);
-  TrainConfig t;
-  t.task = "dynamics", t.model = "mesa", t.steps = 1000, t.batch = 256, t.eval_every = 250, t.eval_tasks = 500, t.lr = 3e-3, t.seed = 1;
-  train_dynamics(DynamicsTrainConfig::from(t), quiet_options(dir));
-  const DynamicsRun run = load_dynamics_run(dir);
+  const DynamicsRun run = trained_mesa_run("icl_fewshot_mesa_long", 1000, 256, 250, 500);
   const FewShotTasks eval = sample_few_shot_tasks(10, 12, 1000, 7);
   PromptTuningConfig tuning;
   tuning.examples = 12, tuning.eos = true;
