@@ -17,18 +17,14 @@ The model is written when missing (--model-shape WIDTH BLOCKS VOCAB, default 768
 parameters: 12/4 heads, MLP 2048).
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 
+from llama_bench_common import ensure_model, run_json
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run_json(command, env):
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def main():
@@ -48,11 +44,7 @@ def main():
     bench = os.path.join(args.build, "bench", "bench_llama_hooks")
     base_env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), NODE_LLAMA_CPP_SKIP_DOWNLOAD="true")
     base_env.pop("OH_FAST_SGEMM", None)
-    if not os.path.exists(args.model):
-        os.makedirs(os.path.dirname(args.model), exist_ok=True)
-        width, blocks, vocab = args.model_shape
-        subprocess.run([bench, "write-model", args.model, "--width", str(width), "--blocks", str(blocks),
-                        "--vocab", str(vocab)], check=True)
+    ensure_model(bench, args.model, args.model_shape)
 
     def ours(repeats, fast):
         env = dict(base_env) if fast else dict(base_env, OH_FAST_SGEMM="0")

@@ -21,11 +21,12 @@ is the slow netlib reference); set OH_FAST_SGEMM=0 to time them on the reference
 OMP_WAIT_POLICY=passive on a shared machine: spinning OpenMP threads make timings swing by 10x.
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
+
+from llama_bench_common import ensure_model, run_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,11 +37,6 @@ def build(directory, hook_points):
                    check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["ninja", "-C", directory, "bench_llama_hooks"], check=True)
     return os.path.join(directory, "bench", "bench_llama_hooks")
-
-
-def run_json(command, env):
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def main():
@@ -61,11 +57,7 @@ def main():
     blas = [line.strip() for line in subprocess.run(["ldd", on], capture_output=True, text=True).stdout.splitlines()
             if "libblas" in line]
     print("libblas:", blas[0] if blas else "(not linked)", flush=True)
-    if not os.path.exists(args.model):
-        os.makedirs(os.path.dirname(args.model), exist_ok=True)
-        width, blocks, vocab = args.model_shape
-        subprocess.run([on, "write-model", args.model, "--width", str(width), "--blocks", str(blocks), "--vocab", str(vocab)],
-                       check=True)
+    ensure_model(on, args.model, args.model_shape)
 
     timed = ["--tokens", str(args.tokens), "--threads", str(args.threads), "--repeats", str(args.repeats)]
     figures = ["plain_s", "plain_fastest_s", "plain_cpu_s"]
