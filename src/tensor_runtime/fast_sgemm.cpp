@@ -22,13 +22,6 @@ extern "C" {
 int dnnl_sgemm(char transa, char transb, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                const float* A, std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
                std::int64_t ldc);
-
-void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-            const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
-            const float* beta, float* c, const int* ldc);
-void sgemv_(const char* trans, const int* m, const int* n, const float* alpha, const float* a,
-            const int* lda, const float* x, const int* incx, const float* beta, float* y,
-            const int* incy);
 }
 
 namespace oh::tensor_runtime {

@@ -17,15 +17,6 @@
 #include "core/numpy_random.h"
 #include "tensor_runtime/fast_sgemm.h"
 
-extern "C" {
-void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-            const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
-            const float* beta, float* c, const int* ldc);
-void sgemv_(const char* trans, const int* m, const int* n, const float* alpha, const float* a,
-            const int* lda, const float* x, const int* incx, const float* beta, float* y,
-            const int* incy);
-}
-
 namespace {
 
 using oh::tensor_runtime::fast_sgemm_calls;
