@@ -1,12 +1,6 @@
 #include "lm/format/gguf_writer.h"
 
-#include <unistd.h>
-
-#include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -155,37 +149,26 @@ std::string GgufWriter::serialize() const {
 }
 
 void GgufWriter::write(const std::string& path) const {
-  const bool sparse = std::any_of(tensors_.begin(), tensors_.end(), [](const Tensor& t) { return t.zero_bytes > 0; });
-  if (!sparse) return write_file_atomically(path, serialize());
-  // Zero tensors stay holes: write the header and the other tensors at their offsets, then extend the
-  // file to its full size, beside the target and renamed into place like write_file_atomically.
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  uint64_t end = 0;
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  // Streamed tensor by tensor (no whole-file copy in memory); zero tensors and padding are skipped by
+  // seeking, so zero tensors stay holes, and a zero byte at the very end, when nothing was written there,
+  // gives the file its full size.
+  write_file_atomically(path, [&](std::ostream& out) {
     const std::string head = header();
     out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    end = head.size();
+    uint64_t written = head.size(), end = head.size();
     for (const auto& t : tensors_) {
       if (!t.bytes.empty()) {
         out.seekp(static_cast<std::streamoff>(end));
         out.write(t.bytes.data(), static_cast<std::streamsize>(t.bytes.size()));
+        written = end + t.bytes.size();
       }
       end += padded_size(t);
     }
-    out.close();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw InputError("cannot write " + temporary + ": write failed");
+    if (written < end) {
+      out.seekp(static_cast<std::streamoff>(end - 1));
+      out.put('\0');
     }
-  }
-  std::error_code error;
-  std::filesystem::resize_file(temporary, end, error);
-  if (!error) std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::remove(temporary.c_str());
-    throw InputError("cannot write " + path + ": " + error.message());
-  }
+  });
 }
 
 }  // namespace oh::lm
