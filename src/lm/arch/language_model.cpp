@@ -13,9 +13,4 @@ LogitsMatrix LanguageModel::logits(const std::vector<int64_t>& tokens) const {
   return compute_logits(tokens);
 }
 
-std::vector<std::vector<int64_t>> LanguageModel::generate(const std::vector<std::vector<int64_t>>&,
-                                                         const GenerationOptions&) const {
-  throw InputError("the " + architecture() + " model cannot generate text yet");
-}
-
 }  // namespace oh::lm

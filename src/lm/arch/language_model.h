@@ -57,9 +57,9 @@ class LanguageModel {
   LogitsMatrix logits(const std::vector<int64_t>& tokens) const;
 
   /// The tokens each prompt continues with (batched, KV-cached decoding); InputError for an empty
-  /// prompt, an id outside the vocabulary, bad options, or a model that cannot generate.
+  /// prompt, an id outside the vocabulary or bad options.
   virtual std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& prompts,
-                                                     const GenerationOptions& options) const;
+                                                     const GenerationOptions& options) const = 0;
 
  protected:
   /// `tokens` are valid: non-empty and in range.
