@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -132,17 +133,22 @@ at::Tensor copy_last_predictions(const at::Tensor& states) { return states; }
 at::Tensor least_squares_predictions(const at::Tensor& states, double ridge) {
   if (!(ridge > 0) || !std::isfinite(ridge)) throw InputError("least squares on dynamics: ridge must be > 0, got " + std::to_string(ridge));
   const at::Tensor s = states.to(at::kDouble);
-  const int64_t n = s.size(2);
-  // Pairs (s_τ, s_{τ+1}) for τ < t: cumulative sums of the outer products of the pairs ending before t.
-  const at::Tensor inputs = s.narrow(1, 0, s.size(1) - 1), outputs = next_states(s);
-  const at::Tensor gram_steps = at::matmul(inputs.unsqueeze(-1), inputs.unsqueeze(-2));    // [b, T−1, n, n]
-  const at::Tensor cross_steps = at::matmul(outputs.unsqueeze(-1), inputs.unsqueeze(-2));
-  const at::Tensor gram = at::constant_pad_nd(gram_steps.cumsum(1), {0, 0, 0, 0, 1, 0});      // [b, T, n, n], t = 1 has none
-  const at::Tensor cross = at::constant_pad_nd(cross_steps.cumsum(1), {0, 0, 0, 0, 1, 0});
-  const at::Tensor regularised = gram + ridge * at::eye(n, s.options());
-  // Φ̂ = cross · regularised⁻¹; Φ̂ s_t = cross · (regularised⁻¹ s_t), regularised symmetric.
-  const at::Tensor solved = at::linalg_solve(regularised, s.unsqueeze(-1));
-  return at::matmul(cross, solved).squeeze(-1).to(states.scalar_type());
+  // Pairs (s_τ, s_{τ+1}): query t sees those with τ < t.
+  return ridge_on_earlier_pairs(s.narrow(1, 0, s.size(1) - 1), next_states(s), s, ridge).to(states.scalar_type());
+}
+
+at::Tensor ridge_on_earlier_pairs(const at::Tensor& inputs, const at::Tensor& outputs, const at::Tensor& queries, double ridge) {
+  assert(queries.size(1) <= inputs.size(1) + 1);
+  const at::Tensor in = inputs.to(at::kDouble), out = outputs.to(at::kDouble), q = queries.to(at::kDouble);
+  const int64_t n = in.size(2), count = q.size(1);
+  // Exclusive cumulative sums of the pairs' outer products: entry t sums the pairs j < t.
+  const at::Tensor gram_steps = at::matmul(in.unsqueeze(-1), in.unsqueeze(-2));  // [b, P, n, n]
+  const at::Tensor cross_steps = at::matmul(out.unsqueeze(-1), in.unsqueeze(-2));
+  const at::Tensor gram = at::constant_pad_nd(gram_steps.cumsum(1), {0, 0, 0, 0, 1, 0}).narrow(1, 0, count);
+  const at::Tensor cross = at::constant_pad_nd(cross_steps.cumsum(1), {0, 0, 0, 0, 1, 0}).narrow(1, 0, count);
+  const at::Tensor regularised = gram + ridge * at::eye(n, q.options());
+  // Φ̂ = cross · regularised⁻¹; Φ̂ q_t = cross · (regularised⁻¹ q_t), regularised symmetric.
+  return at::matmul(cross, at::linalg_solve(regularised, q.unsqueeze(-1))).squeeze(-1);
 }
 
 at::Tensor gd_step_predictions(const at::Tensor& states, double eta, const at::Tensor& phi0) {

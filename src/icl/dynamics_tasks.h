@@ -74,6 +74,11 @@ at::Tensor copy_last_predictions(const at::Tensor& states);
 /// predicting Φ̂_t s_t (computed in double), [b, T, n_s].
 at::Tensor least_squares_predictions(const at::Tensor& states, double ridge);
 
+/// Ridge regression at every query on the pairs before it: query t of `queries` [b, Q, n] gets
+/// Φ̂_t q_t with Φ̂_t = (Σ_{j<t} out_j in_jᵀ)(Σ_{j<t} in_j in_jᵀ + ridge·I)⁻¹ over the pairs (inputs,
+/// outputs) [b, P, n], Q ≤ P + 1; in double. least_squares_predictions is this on consecutive states.
+at::Tensor ridge_on_earlier_pairs(const at::Tensor& inputs, const at::Tensor& outputs, const at::Tensor& queries, double ridge);
+
 /// One GD step from Φ0 on Σ_{τ<t} ½‖s_{τ+1} − Φ s_τ‖² at every t, read out at s_t:
 /// (Φ0 + η Σ_{τ<t} (s_{τ+1} − Φ0 s_τ) s_τᵀ) s_t, [b, T, n_s], written as explicit sums in double.
 at::Tensor gd_step_predictions(const at::Tensor& states, double eta, const at::Tensor& phi0 = {});

@@ -20,12 +20,6 @@ namespace {
 
 constexpr uint64_t kPromptInitStream = 0;  // tuning batch of step s: stream s + 1
 
-at::Tensor ridge_prediction(const at::Tensor& gram, const at::Tensor& cross, const at::Tensor& query, double ridge) {
-  const int64_t n = gram.size(-1);
-  const at::Tensor regularised = gram + ridge * at::eye(n, gram.options());
-  return at::matmul(cross, at::linalg_solve(regularised, query.unsqueeze(-1))).squeeze(-1);
-}
-
 }  // namespace
 
 FewShotTasks sample_few_shot_tasks(int64_t state_dim, int64_t examples, int64_t count, uint64_t seed) {
@@ -77,11 +71,9 @@ at::Tensor least_squares_few_shot_losses(const FewShotTasks& tasks, const FewSho
     const FewShotSequence seq = few_shot_sequence(tasks, prompt);
     return few_shot_losses(least_squares_predictions(seq.states.detach().to(at::kDouble), ridge), seq, tasks);
   }
-  const at::Tensor x = tasks.x.to(at::kDouble), y = tasks.y.to(at::kDouble);
-  // Query i sees the pairs j < i: exclusive cumulative sums of the pairs' outer products.
-  const at::Tensor gram = at::constant_pad_nd(at::matmul(x.unsqueeze(-1), x.unsqueeze(-2)).cumsum(1), {0, 0, 0, 0, 1, 0}).narrow(1, 0, x.size(1));
-  const at::Tensor cross = at::constant_pad_nd(at::matmul(y.unsqueeze(-1), x.unsqueeze(-2)).cumsum(1), {0, 0, 0, 0, 1, 0}).narrow(1, 0, x.size(1));
-  return 0.5 * (ridge_prediction(gram, cross, x, ridge) - y).pow(2).sum(-1).mean(0);
+  // Query i (at x_i) sees the true pairs (x_j, y_j), j < i.
+  const at::Tensor y = tasks.y.to(at::kDouble);
+  return 0.5 * (ridge_on_earlier_pairs(tasks.x, tasks.y, tasks.x, ridge) - y).pow(2).sum(-1).mean(0);
 }
 
 void PromptTuningConfig::validate() const {
